@@ -1,0 +1,35 @@
+import { resolve } from 'node:path';
+
+export type StoreKind = 'sqlite' | 'postgres' | 'esdb';
+
+export interface LedgerConfig {
+  readonly store: StoreKind;
+  readonly sqliteFile: string;
+  readonly postgresUrl: string | undefined;
+  readonly postgresSchema: string;
+  readonly esdbUrl: string | undefined;
+  readonly host: string;
+  readonly port: number;
+}
+
+/** Reads the environment once, at start, and fails fast on anything it cannot use. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
+  const store = (env.LEDGER_STORE ?? 'sqlite') as StoreKind;
+  if (!['sqlite', 'postgres', 'esdb'].includes(store)) {
+    throw new Error(`LEDGER_STORE must be sqlite, postgres or esdb, got ${store}`);
+  }
+  const port = Number(env.PORT ?? '3000');
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${env.PORT}`);
+  const config: LedgerConfig = {
+    store,
+    sqliteFile: resolve(env.LEDGER_SQLITE_FILE ?? './data/ledger.db'),
+    postgresUrl: env.LEDGER_PG_URL,
+    postgresSchema: env.LEDGER_PG_SCHEMA ?? 'ledger',
+    esdbUrl: env.ESDB_URL,
+    host: env.HOST ?? '127.0.0.1',
+    port,
+  };
+  if (store === 'postgres' && !config.postgresUrl) throw new Error('LEDGER_STORE=postgres needs LEDGER_PG_URL');
+  if (store === 'esdb' && !config.esdbUrl) throw new Error('LEDGER_STORE=esdb needs ESDB_URL');
+  return config;
+}

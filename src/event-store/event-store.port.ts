@@ -1,0 +1,196 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Position } from './position.js';
+import { START } from './position.js';
+import { validateReadAll, validateReadStream } from './event-store.validation.js';
+
+/**
+ * Stream revisions count from 0 (the first event of a stream is revision 0), as in
+ * EventStoreDB. A stream with no events has no revision: 'no_stream'.
+ */
+export type StreamRevision = number | 'no_stream';
+export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | number;
+
+export interface EventInput<T = unknown> {
+  /** Derived from the natural key by the caller, so a retried append can be recognised. */
+  readonly id: string;
+  readonly type: string;
+  readonly data: T;
+  readonly metadata?: Readonly<Record<string, unknown>>;
+}
+
+export interface StoredEvent<T = unknown> {
+  readonly stream: string;
+  readonly revision: number;
+  readonly position: Position;
+  readonly id: string;
+  readonly type: string;
+  readonly data: T;
+  readonly metadata: Readonly<Record<string, unknown>>;
+}
+
+export interface AppendedEvent {
+  readonly id: string;
+  readonly revision: number;
+  readonly position: Position;
+}
+
+export interface AppendResult {
+  readonly stream: string;
+  /** Revision of the last event of this append (or of the original append, for a retry). */
+  readonly revision: number;
+  readonly position: Position;
+  readonly events: readonly AppendedEvent[];
+  /** True when every event was already stored: nothing was appended. */
+  readonly duplicate: boolean;
+}
+
+export interface AppendOptions {
+  readonly expected: ExpectedRevision;
+}
+
+export interface ReadStreamOptions {
+  readonly direction?: 'forwards' | 'backwards';
+  /** Revision to start from, inclusive. Default: the first event forwards, the last backwards. */
+  readonly from?: number;
+  readonly maxCount?: number;
+}
+
+export interface ReadAllOptions {
+  /** Exclusive: events strictly after this position. Default: the beginning. */
+  readonly after?: Position;
+  readonly batchSize?: number;
+  readonly maxCount?: number;
+}
+
+export interface SubscribeOptions {
+  readonly after?: Position;
+  readonly batchSize?: number;
+  /** How long to wait before asking again once caught up. */
+  readonly idleMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+export const DEFAULT_BATCH = 1_000;
+const PAGE = 500;
+
+/**
+ * The port every adapter implements. Also the Nest injection token. Batching, streaming
+ * reads and the catch-up subscription are written once here on top of two primitives.
+ */
+export abstract class EventStore {
+  abstract readonly name: string;
+
+  abstract append(stream: string, events: readonly EventInput[], options: AppendOptions): Promise<AppendResult>;
+
+  abstract streamRevision(stream: string): Promise<StreamRevision>;
+
+  /** One page of a stream; `from` is inclusive. */
+  protected abstract readStreamPage(
+    stream: string,
+    from: number,
+    direction: 'forwards' | 'backwards',
+    limit: number,
+  ): Promise<StoredEvent[]>;
+
+  /**
+   * Up to `limit` events after `after`, in commit order. Must never return an event while an
+   * event before it in that order may still appear (an uncommitted transaction).
+   */
+  abstract readAllPage(after: Position, limit: number): Promise<StoredEvent[]>;
+
+  abstract ping(): Promise<void>;
+
+  abstract close(): Promise<void>;
+
+  async *readStream(stream: string, options: ReadStreamOptions = {}): AsyncGenerator<StoredEvent> {
+    validateReadStream(stream, options);
+    const direction = options.direction ?? 'forwards';
+    let from = options.from ?? (direction === 'forwards' ? 0 : Number.MAX_SAFE_INTEGER);
+    let left = options.maxCount ?? Number.POSITIVE_INFINITY;
+    while (left > 0 && from >= 0) {
+      const page = await this.readStreamPage(stream, from, direction, Math.min(PAGE, left));
+      for (const event of page) yield event;
+      if (page.length === 0) return;
+      left -= page.length;
+      const last = page[page.length - 1]!.revision;
+      from = direction === 'forwards' ? last + 1 : last - 1;
+    }
+  }
+
+  /** Streams the whole log in batches: memory holds one batch, not the history. */
+  async *readAll(options: ReadAllOptions = {}): AsyncGenerator<StoredEvent> {
+    for await (const batch of this.readAllBatches(options)) yield* batch;
+  }
+
+  async *readAllBatches(options: ReadAllOptions = {}): AsyncGenerator<StoredEvent[]> {
+    validateReadAll(options);
+    let after = options.after ?? START;
+    const size = options.batchSize ?? DEFAULT_BATCH;
+    let left = options.maxCount ?? Number.POSITIVE_INFINITY;
+    while (left > 0) {
+      const batch = await this.readAllPage(after, Math.min(size, left));
+      if (batch.length === 0) return;
+      yield batch;
+      left -= batch.length;
+      after = batch[batch.length - 1]!.position;
+    }
+  }
+
+  /**
+   * Catch-up subscription: reads history from the checkpoint, then keeps polling for new
+   * commits until the signal aborts. The caller's checkpoint is the position of the last
+   * event it handled; the store's visibility rule guarantees nothing before it appears later.
+   */
+  async *subscribe(options: SubscribeOptions = {}): AsyncGenerator<StoredEvent[]> {
+    validateReadAll(options);
+    let after = options.after ?? START;
+    const size = options.batchSize ?? DEFAULT_BATCH;
+    const idle = options.idleMs ?? 100;
+    while (!options.signal?.aborted) {
+      const batch = await this.readAllPage(after, size);
+      if (batch.length > 0) {
+        yield batch;
+        after = batch[batch.length - 1]!.position;
+        continue;
+      }
+      try {
+        await sleep(idle, undefined, { signal: options.signal });
+      } catch (error) {
+        if ((error as Error).name === 'AbortError') return;
+        throw error;
+      }
+    }
+  }
+}
+
+/**
+ * A stored event whose JSON is decoded on first access. Reading the log is dominated by
+ * JSON.parse; a consumer that routes or filters by stream and type pays only for what it reads.
+ */
+export class RecordedEvent implements StoredEvent {
+  private decodedData: unknown;
+  private decodedMetadata: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(
+    readonly stream: string,
+    readonly revision: number,
+    readonly position: Position,
+    readonly id: string,
+    readonly type: string,
+    private readonly rawData: string,
+    private readonly rawMetadata: string,
+  ) {}
+
+  get data(): unknown {
+    return (this.decodedData ??= JSON.parse(this.rawData));
+  }
+
+  get metadata(): Readonly<Record<string, unknown>> {
+    return (this.decodedMetadata ??= JSON.parse(this.rawMetadata) as Record<string, unknown>);
+  }
+
+  toJSON(): StoredEvent {
+    const { stream, revision, position, id, type, data, metadata } = this;
+    return { stream, revision, position, id, type, data, metadata };
+  }
+}

@@ -1,0 +1,188 @@
+import pg from 'pg';
+import { WrongExpectedRevision } from '../event-store.errors.js';
+import type { AppendOptions, AppendResult, EventInput, StoredEvent, StreamRevision } from '../event-store.port.js';
+import { EventStore, RecordedEvent } from '../event-store.port.js';
+import { checkExpected, encodeAppend, resolveRetry } from '../event-store.validation.js';
+import type { EncodedEvent } from '../event-store.validation.js';
+import type { Position } from '../position.js';
+
+export interface PostgresOptions {
+  readonly connectionString: string;
+  /** All tables live in this schema; tests give each suite its own. */
+  readonly schema?: string;
+  readonly poolSize?: number;
+}
+
+interface EventRow {
+  global_position: string;
+  transaction_id: string;
+  stream: string;
+  revision: string;
+  id: string;
+  type: string;
+  data: string;
+  metadata: string;
+}
+
+const COLUMNS = 'global_position, transaction_id, stream, revision, id, type, data::text AS data, metadata::text AS metadata';
+
+/**
+ * Global order is (writing transaction id, sequence number). A reader only sees rows whose
+ * transaction id is below the oldest transaction still running (pg_snapshot_xmin), so a
+ * transaction that took a lower id and commits late is never skipped by a catch-up reader:
+ * nothing below that horizon can appear any more. The price is that a long-running transaction
+ * anywhere in the cluster holds subscribers back until it ends.
+ */
+export class PostgresEventStore extends EventStore {
+  readonly name = 'postgres';
+  readonly pool: pg.Pool;
+  readonly schema: string;
+  private ready: Promise<void> | undefined;
+
+  constructor(options: PostgresOptions) {
+    super();
+    this.schema = options.schema ?? 'ledger';
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(this.schema)) throw new RangeError(`invalid schema name ${this.schema}`);
+    this.pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 10 });
+  }
+
+  /** Creates the schema once per process; an advisory lock keeps two processes from racing. */
+  init(): Promise<void> {
+    this.ready ??= this.transaction(async (client) => {
+      await client.query(`SELECT pg_advisory_xact_lock(hashtext('ledger-schema-' || $1::text))`, [this.schema]);
+      await client.query(`
+        CREATE SCHEMA IF NOT EXISTS ${this.schema};
+        CREATE TABLE IF NOT EXISTS ${this.schema}.streams (
+          stream text PRIMARY KEY,
+          revision bigint NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS ${this.schema}.events (
+          global_position bigserial NOT NULL,
+          transaction_id xid8 NOT NULL DEFAULT pg_current_xact_id(),
+          stream text NOT NULL,
+          revision bigint NOT NULL,
+          id text NOT NULL,
+          type text NOT NULL,
+          data json NOT NULL,
+          metadata json NOT NULL,
+          PRIMARY KEY (transaction_id, global_position),
+          CONSTRAINT events_id_unique UNIQUE (id),
+          CONSTRAINT events_stream_revision_unique UNIQUE (stream, revision)
+        );
+      `);
+    });
+    return this.ready;
+  }
+
+  async append(stream: string, events: readonly EventInput[], options: AppendOptions): Promise<AppendResult> {
+    const encoded = encodeAppend(stream, events, options?.expected);
+    await this.init();
+    try {
+      return await this.transaction((client) => this.write(client, stream, encoded, options));
+    } catch (error) {
+      if (!(error instanceof WrongExpectedRevision) && (error as { code?: string }).code !== '23505') throw error;
+      const retry = resolveRetry(stream, encoded, await this.findByIds(encoded.map((e) => e.id)));
+      if (retry) return retry;
+      throw error;
+    }
+  }
+
+  private async write(client: pg.PoolClient, stream: string, events: EncodedEvent[], { expected }: AppendOptions): Promise<AppendResult> {
+    // The no-op update takes the stream's row lock, so concurrent writers to one stream queue
+    // here and each sees the revision its predecessor committed.
+    const locked = await client.query<{ revision: string }>(
+      `INSERT INTO ${this.schema}.streams (stream, revision) VALUES ($1, -1)
+       ON CONFLICT (stream) DO UPDATE SET revision = streams.revision
+       RETURNING revision`,
+      [stream],
+    );
+    const revision = Number(locked.rows[0]!.revision);
+    const current: StreamRevision = revision < 0 ? 'no_stream' : revision;
+    checkExpected(stream, expected, current);
+    const first = revision + 1;
+    const inserted = await client.query<{ global_position: string; transaction_id: string; revision: string; id: string }>(
+      `INSERT INTO ${this.schema}.events (stream, revision, id, type, data, metadata)
+       SELECT $1, $2::bigint + u.o - 1, u.i, u.t, u.d::json, u.m::json
+       FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS u(i, t, d, m, o)
+       ORDER BY u.o
+       RETURNING global_position, transaction_id, revision, id`,
+      [stream, first, events.map((e) => e.id), events.map((e) => e.type), events.map((e) => e.data), events.map((e) => e.metadata)],
+    );
+    const last = first + events.length - 1;
+    await client.query(`UPDATE ${this.schema}.streams SET revision = $2 WHERE stream = $1`, [stream, last]);
+    const written = inserted.rows
+      .map((row) => ({ id: row.id, revision: Number(row.revision), position: toPosition(row) }))
+      .sort((a, b) => a.revision - b.revision);
+    const tail = written[written.length - 1]!;
+    return { stream, revision: tail.revision, position: tail.position, events: written, duplicate: false };
+  }
+
+  async streamRevision(stream: string): Promise<StreamRevision> {
+    await this.init();
+    const { rows } = await this.pool.query<{ revision: string }>(
+      `SELECT revision FROM ${this.schema}.streams WHERE stream = $1`,
+      [stream],
+    );
+    return rows.length === 0 ? 'no_stream' : Number(rows[0]!.revision);
+  }
+
+  protected async readStreamPage(stream: string, from: number, direction: 'forwards' | 'backwards', limit: number): Promise<StoredEvent[]> {
+    await this.init();
+    const [op, order] = direction === 'forwards' ? ['>=', 'ASC'] : ['<=', 'DESC'];
+    const { rows } = await this.pool.query<EventRow>(
+      `SELECT ${COLUMNS} FROM ${this.schema}.events WHERE stream = $1 AND revision ${op} $2 ORDER BY revision ${order} LIMIT $3`,
+      [stream, from, limit],
+    );
+    return rows.map(toEvent);
+  }
+
+  async readAllPage(after: Position, limit: number): Promise<StoredEvent[]> {
+    await this.init();
+    const { rows } = await this.pool.query<EventRow>(
+      `SELECT ${COLUMNS} FROM ${this.schema}.events
+       WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
+         AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+       ORDER BY transaction_id, global_position
+       LIMIT $3`,
+      [after.commit.toString(), after.prepare.toString(), limit],
+    );
+    return rows.map(toEvent);
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  private async findByIds(ids: string[]): Promise<StoredEvent[]> {
+    const { rows } = await this.pool.query<EventRow>(`SELECT ${COLUMNS} FROM ${this.schema}.events WHERE id = ANY($1::text[])`, [ids]);
+    return rows.map(toEvent);
+  }
+
+  async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollback: Error) => (broken = rollback));
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+}
+
+function toPosition(row: { transaction_id: string; global_position: string }): Position {
+  return { commit: BigInt(row.transaction_id), prepare: BigInt(row.global_position) };
+}
+
+function toEvent(row: EventRow): StoredEvent {
+  return new RecordedEvent(row.stream, Number(row.revision), toPosition(row), row.id, row.type, row.data, row.metadata);
+}

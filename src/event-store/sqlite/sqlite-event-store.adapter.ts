@@ -1,0 +1,145 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { WrongExpectedRevision } from '../event-store.errors.js';
+import type {
+  AppendOptions,
+  AppendResult,
+  EventInput,
+  StoredEvent,
+  StreamRevision,
+} from '../event-store.port.js';
+import { EventStore, RecordedEvent } from '../event-store.port.js';
+import { checkExpected, encodeAppend, resolveRetry } from '../event-store.validation.js';
+import type { EncodedEvent } from '../event-store.validation.js';
+import type { Position } from '../position.js';
+
+export interface SqliteOptions {
+  /** A file path, or ':memory:'. */
+  readonly file: string;
+  /** FULL by default: a ledger must not lose an acknowledged append on power loss. */
+  readonly synchronous?: 'FULL' | 'NORMAL';
+}
+
+type Row = [position: number | bigint, stream: string, revision: number, id: string, type: string, data: string, metadata: string];
+
+const COLUMNS = 'position, stream, revision, id, type, data, metadata';
+
+/**
+ * The embedded default. SQLite serialises writers, so row ids are assigned in commit order
+ * and the row id alone is the global position.
+ */
+export class SqliteEventStore extends EventStore {
+  readonly name = 'sqlite';
+  readonly db: Database.Database;
+  private readonly insert: Database.Statement;
+  private readonly lastRevision: Database.Statement;
+  private readonly byIds: Database.Statement;
+  private readonly pageForwards: Database.Statement;
+  private readonly pageBackwards: Database.Statement;
+  private readonly pageAll: Database.Statement;
+  private readonly appendTx: (stream: string, events: EncodedEvent[], options: AppendOptions) => AppendResult;
+
+  constructor(options: SqliteOptions) {
+    super();
+    if (options.file !== ':memory:') mkdirSync(dirname(options.file), { recursive: true });
+    this.db = new Database(options.file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+    this.db.pragma('busy_timeout = 10000');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS events (
+        position INTEGER PRIMARY KEY,
+        stream TEXT NOT NULL,
+        revision INTEGER NOT NULL,
+        id TEXT NOT NULL,
+        type TEXT NOT NULL,
+        data TEXT NOT NULL,
+        metadata TEXT NOT NULL
+      );
+      CREATE UNIQUE INDEX IF NOT EXISTS events_id ON events (id);
+      CREATE UNIQUE INDEX IF NOT EXISTS events_stream_revision ON events (stream, revision);
+    `);
+    this.insert = this.db.prepare(
+      'INSERT INTO events (stream, revision, id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.lastRevision = this.db.prepare('SELECT MAX(revision) FROM events WHERE stream = ?').pluck();
+    this.byIds = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE id IN (SELECT value FROM json_each(?))`).raw();
+    this.pageForwards = this.db
+      .prepare(`SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?`)
+      .raw();
+    this.pageBackwards = this.db
+      .prepare(`SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision <= ? ORDER BY revision DESC LIMIT ?`)
+      .raw();
+    this.pageAll = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`).raw();
+
+    const append = (stream: string, events: EncodedEvent[], { expected }: AppendOptions): AppendResult => {
+      const current = this.revisionOf(stream);
+      checkExpected(stream, expected, current);
+      let revision = current === 'no_stream' ? -1 : current;
+      const written = events.map((event) => {
+        revision += 1;
+        const { lastInsertRowid } = this.insert.run(stream, revision, event.id, event.type, event.data, event.metadata);
+        const seq = BigInt(lastInsertRowid);
+        return { id: event.id, revision, position: { commit: seq, prepare: seq } };
+      });
+      const last = written[written.length - 1]!;
+      return { stream, revision: last.revision, position: last.position, events: written, duplicate: false };
+    };
+    // IMMEDIATE takes the write lock before the revision is read, so two processes sharing
+    // the file cannot both pass the expected-revision check.
+    const tx = this.db.transaction(append);
+    this.appendTx = (stream, events, options) => tx.immediate(stream, events, options);
+  }
+
+  async append(stream: string, events: readonly EventInput[], options: AppendOptions): Promise<AppendResult> {
+    const encoded = encodeAppend(stream, events, options?.expected);
+    try {
+      return this.appendTx(stream, encoded, options);
+    } catch (error) {
+      if (!(error instanceof WrongExpectedRevision) && !isUniqueViolation(error)) throw error;
+      const retry = resolveRetry(stream, encoded, this.findByIds(encoded.map((e) => e.id)));
+      if (retry) return retry;
+      throw error;
+    }
+  }
+
+  async streamRevision(stream: string): Promise<StreamRevision> {
+    return this.revisionOf(stream);
+  }
+
+  protected async readStreamPage(stream: string, from: number, direction: 'forwards' | 'backwards', limit: number): Promise<StoredEvent[]> {
+    const statement = direction === 'forwards' ? this.pageForwards : this.pageBackwards;
+    return (statement.all(stream, from, limit) as Row[]).map(toEvent);
+  }
+
+  async readAllPage(after: Position, limit: number): Promise<StoredEvent[]> {
+    return (this.pageAll.all(after.commit, limit) as Row[]).map(toEvent);
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  private revisionOf(stream: string): StreamRevision {
+    const max = this.lastRevision.get(stream) as number | null;
+    return max === null ? 'no_stream' : max;
+  }
+
+  private findByIds(ids: string[]): StoredEvent[] {
+    return (this.byIds.all(JSON.stringify(ids)) as Row[]).map(toEvent);
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+function toEvent([position, stream, revision, id, type, data, metadata]: Row): StoredEvent {
+  const seq = BigInt(position);
+  return new RecordedEvent(stream, revision, { commit: seq, prepare: seq }, id, type, data, metadata);
+}
