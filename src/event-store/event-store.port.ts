@@ -182,7 +182,7 @@ export class RecordedEvent implements StoredEvent {
   ) {}
 
   get data(): unknown {
-    return (this.decodedData ??= JSON.parse(this.rawData));
+    return (this.decodedData ??= JSON.parse(this.rawData) as unknown);
   }
 
   get metadata(): Readonly<Record<string, unknown>> {

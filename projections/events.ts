@@ -1,0 +1,236 @@
+/**
+ * The ledger's events: the contract every other part speaks. Plain data with string `type`
+ * literals; timestamps are ISO-8601 UTC strings, money is decimal strings.
+ */
+
+export interface EventMetadata {
+  readonly eventId: string;
+  /** The ledger's clock when the event was recorded: what "as known at" replays cut on. */
+  readonly recordedAt: string;
+  readonly actor: string;
+  readonly correlationId: string;
+  readonly source: 'api' | 'webhook' | 'import' | 'job';
+  readonly schemaVersion: number;
+}
+
+export type TemplateCategory = 'marketing' | 'utility' | 'authentication';
+
+export interface AccountRegisteredData {
+  readonly wabaId: string;
+  readonly portfolioId: string;
+  readonly timezone: string;
+  readonly currency: string;
+  readonly rateCardId: string;
+  readonly primaryLocation?: string;
+}
+
+export interface AccountSettingsChangedData {
+  readonly wabaId: string;
+  readonly effectiveFrom: string;
+  readonly timezone?: string;
+  readonly currency?: string;
+  readonly authIntlEligibility?: boolean;
+}
+
+export interface PhoneNumberAttachedData {
+  readonly wabaId: string;
+  readonly phoneNumberId: string;
+  readonly displayNumber?: string;
+}
+
+export interface ThreadKey {
+  readonly wabaId: string;
+  readonly phoneNumberId: string;
+  /** The customer's wa_id: digits of the international number, no '+'. */
+  readonly customer: string;
+}
+
+export interface Referral {
+  readonly sourceType: 'ad' | 'post' | string;
+  readonly sourceId?: string;
+  readonly ctwaClid?: string;
+}
+
+export interface MessageReceivedData extends ThreadKey {
+  readonly messageId: string;
+  readonly timestamp: string;
+  readonly kind: string;
+  readonly referral?: Referral;
+}
+
+export interface Template {
+  readonly name: string;
+  readonly language?: string;
+  readonly category: TemplateCategory;
+}
+
+export interface MessageSentData extends ThreadKey {
+  readonly messageId: string;
+  readonly timestamp: string;
+  readonly template?: Template;
+  readonly kind: string;
+}
+
+/** Meta's own verdict on a status webhook, kept exactly as received. */
+export interface StatedPricing {
+  readonly pricing?: {
+    readonly billable?: boolean;
+    readonly pricing_model?: string;
+    readonly category?: string;
+    readonly type?: string;
+    readonly [key: string]: unknown;
+  };
+  readonly conversation?: {
+    readonly id?: string;
+    readonly expiration_timestamp?: string;
+    readonly origin?: { readonly type?: string };
+    readonly [key: string]: unknown;
+  };
+}
+
+export interface MessageStatusData extends ThreadKey {
+  readonly messageId: string;
+  readonly timestamp: string;
+  readonly stated?: StatedPricing;
+}
+
+export interface MessageFailedData extends MessageStatusData {
+  readonly errors: readonly { readonly code: number | string; readonly title?: string }[];
+}
+
+export interface RateRow {
+  readonly market: string;
+  readonly category: string;
+  readonly price: string;
+}
+
+export interface TierRow {
+  readonly market: string;
+  readonly category: string;
+  /** First charged message of the band, counting from 1. */
+  readonly from: number;
+  /** Last charged message of the band; absent for no upper bound. */
+  readonly to?: number;
+  readonly price: string;
+}
+
+export interface RateCardPublishedData {
+  readonly rateCardId: string;
+  readonly version: string;
+  readonly currency: string;
+  /** A local date, applied at 00:00 in each WABA's own time zone. */
+  readonly effectiveFrom: string;
+  readonly rates: readonly RateRow[];
+  readonly tiers?: readonly TierRow[];
+}
+
+export interface MarketMapEntry {
+  /** Calling code, plus area code where a code is shared (+1, +7). */
+  readonly prefix: string;
+  readonly country: string;
+  readonly market: string;
+}
+
+export interface MarketMapPublishedData {
+  readonly version: string;
+  readonly effectiveFrom: string;
+  readonly entries: readonly MarketMapEntry[];
+}
+
+export interface InvoiceLineData {
+  readonly market: string;
+  readonly category: string;
+  readonly charge: string;
+  readonly tier: string | null;
+  readonly quantity: number;
+  readonly unitPrice: string;
+  readonly exactAmount: string;
+  readonly amount: string;
+  readonly rateCard: { readonly id: string; readonly version: string; readonly row: string } | null;
+}
+
+export interface InvoiceBasis {
+  readonly position: string;
+  readonly rateCards: readonly { readonly id: string; readonly version: string }[];
+  readonly policies: readonly { readonly era: string; readonly version: string }[];
+  readonly engineVersion: string;
+}
+
+export interface InvoiceIssuedData {
+  readonly invoiceId: string;
+  readonly wabaId: string;
+  readonly period: string;
+  readonly currency: string;
+  readonly lines: readonly InvoiceLineData[];
+  readonly total: string;
+  readonly basis: InvoiceBasis;
+  readonly hash: string;
+}
+
+export interface InvoiceRevisedData extends InvoiceIssuedData {
+  readonly supersedes: string;
+  readonly reason: string;
+  readonly adjustments: readonly InvoiceLineData[];
+}
+
+export interface InvoiceVoidedData {
+  readonly invoiceId: string;
+  readonly wabaId: string;
+  readonly period: string;
+  readonly hash: string;
+  readonly reason: string;
+}
+
+interface Ev<T extends string, D> {
+  readonly type: T;
+  readonly data: D;
+  readonly metadata?: EventMetadata;
+}
+
+export type AccountRegistered = Ev<'AccountRegistered', AccountRegisteredData>;
+export type AccountSettingsChanged = Ev<'AccountSettingsChanged', AccountSettingsChangedData>;
+export type PhoneNumberAttached = Ev<'PhoneNumberAttached', PhoneNumberAttachedData>;
+export type MessageReceived = Ev<'MessageReceived', MessageReceivedData>;
+export type MessageSent = Ev<'MessageSent', MessageSentData>;
+export type MessageDelivered = Ev<'MessageDelivered', MessageStatusData>;
+export type MessageRead = Ev<'MessageRead', MessageStatusData>;
+export type MessageFailed = Ev<'MessageFailed', MessageFailedData>;
+export type RateCardPublished = Ev<'RateCardPublished', RateCardPublishedData>;
+export type MarketMapPublished = Ev<'MarketMapPublished', MarketMapPublishedData>;
+export type InvoiceIssued = Ev<'InvoiceIssued', InvoiceIssuedData>;
+export type InvoiceRevised = Ev<'InvoiceRevised', InvoiceRevisedData>;
+export type InvoiceVoided = Ev<'InvoiceVoided', InvoiceVoidedData>;
+
+export type ThreadEvent = MessageReceived | MessageSent | MessageDelivered | MessageRead | MessageFailed;
+
+export type LedgerEvent =
+  | AccountRegistered
+  | AccountSettingsChanged
+  | PhoneNumberAttached
+  | ThreadEvent
+  | RateCardPublished
+  | MarketMapPublished
+  | InvoiceIssued
+  | InvoiceRevised
+  | InvoiceVoided;
+
+export type LedgerEventType = LedgerEvent['type'];
+
+export const THREAD_EVENT_TYPES: ReadonlySet<string> = new Set<ThreadEvent['type']>([
+  'MessageReceived',
+  'MessageSent',
+  'MessageDelivered',
+  'MessageRead',
+  'MessageFailed',
+]);
+
+/** A thread event as the engine takes it: with its ledger position, when known, for the audit trail. */
+export type Positioned<E extends ThreadEvent = ThreadEvent> = E & { readonly position?: string };
+
+export function threadStream(phoneNumberId: string, customer: string): string {
+  return `thread-${phoneNumberId}.${customer}`;
+}
+
+export function accountStream(wabaId: string): string {
+  return `account-${wabaId}`;
+}

@@ -1,0 +1,102 @@
+import { parse } from 'csv-parse/sync';
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import type { MarketMapEntry, MarketMapPublishedData } from '../events.js';
+import type { ZoneCalendar } from '../time/zone-calendar.js';
+import { dayAfter } from '../time/zone-calendar.js';
+import { text } from '../shared/compare.js';
+
+export const OTHER = 'Other';
+
+export interface CustomerMarket {
+  /** ISO 3166 alpha-2, when the number tells. */
+  readonly country: string | undefined;
+  readonly market: string;
+}
+
+interface Version {
+  readonly version: string;
+  readonly effectiveFrom: string;
+  readonly byCountry: ReadonlyMap<string, string>;
+  readonly byPrefix: ReadonlyMap<string, { country: string | undefined; market: string }>;
+}
+
+/**
+ * Customer number -> country -> market, versioned by effective date like a rate card (applied
+ * at 00:00 in the WABA's time zone). The country comes from libphonenumber, which knows the
+ * area codes inside +1 and +7; only numbers it cannot place fall back to the map's prefixes.
+ */
+export class MarketMap {
+  private readonly versions: Version[];
+  private readonly countries = new Map<string, string | undefined>();
+
+  constructor(published: readonly MarketMapPublishedData[]) {
+    if (published.length === 0) throw new RangeError('a market map needs at least one version');
+    this.versions = [...published]
+      .sort((a, b) => text(a.effectiveFrom, b.effectiveFrom))
+      .map((p) => {
+        const byCountry = new Map<string, string>();
+        const byPrefix = new Map<string, { country: string | undefined; market: string }>();
+        for (const entry of p.entries) {
+          byCountry.set(entry.country, entry.market);
+          const known = byPrefix.get(entry.prefix);
+          if (!known) byPrefix.set(entry.prefix, { country: entry.country, market: entry.market });
+          else if (known.country !== entry.country) {
+            byPrefix.set(entry.prefix, { country: undefined, market: known.market === entry.market ? known.market : OTHER });
+          }
+        }
+        return { version: p.version, effectiveFrom: p.effectiveFrom, byCountry, byPrefix };
+      });
+  }
+
+  get latestVersion(): string {
+    return this.versions[this.versions.length - 1]!.version;
+  }
+
+  /** The version in force at an instant; before the first one, the first (the map's history starts there). */
+  versionAt(instant: number, calendar: ZoneCalendar): Version {
+    let chosen = this.versions[0]!;
+    for (const version of this.versions) {
+      if (calendar.midnight(version.effectiveFrom) <= instant) chosen = version;
+      else break;
+    }
+    return chosen;
+  }
+
+  countryOf(customer: string): string | undefined {
+    if (this.countries.has(customer)) return this.countries.get(customer);
+    const country = parsePhoneNumberFromString(`+${customer}`)?.country;
+    this.countries.set(customer, country);
+    return country;
+  }
+
+  resolve(customer: string, instant: number, calendar: ZoneCalendar): CustomerMarket {
+    const version = this.versionAt(instant, calendar);
+    const country = this.countryOf(customer);
+    if (country) return { country, market: version.byCountry.get(country) ?? OTHER };
+    for (let length = Math.min(6, customer.length); length > 0; length--) {
+      const hit = version.byPrefix.get(customer.slice(0, length));
+      if (hit) return hit;
+    }
+    return { country: undefined, market: OTHER };
+  }
+}
+
+/**
+ * Reads `markets.csv` (country, iso2, calling_code, area_codes, market, effective_from,
+ * effective_to) into dated versions: one per distinct effective date, each the whole map.
+ */
+export function marketMapFromCsv(text: string): MarketMapPublishedData[] {
+  const rows = parse(text, { columns: true, skip_empty_lines: true, trim: true }) as Record<string, string>[];
+  const dates = [...new Set(rows.flatMap((r) => [r.effective_from!, ...(r.effective_to ? [dayAfter(r.effective_to)] : [])]))].sort();
+  return dates.map((date) => {
+    const entries: MarketMapEntry[] = [];
+    for (const row of rows) {
+      const from = row.effective_from!;
+      const to = row.effective_to || '9999-12-31';
+      if (from > date || to < date) continue;
+      const codes = row.area_codes ? row.area_codes.split(';').map((a) => `${row.calling_code}${a}`) : [row.calling_code!];
+      for (const prefix of codes) entries.push({ prefix, country: row.iso2!, market: row.market! });
+    }
+    return { version: date, effectiveFrom: date, entries };
+  });
+}

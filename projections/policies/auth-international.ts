@@ -1,0 +1,16 @@
+/**
+ * Markets whose authentication-international rate applies from a date (Meta's
+ * authentication-international pages): Indonesia 2024-06-01 and India 2024-07-01 (the note on
+ * the 2023-06 card), then seven more markets from 2025-02-01.
+ */
+export const AUTH_INTERNATIONAL_FROM: Readonly<Record<string, string>> = {
+  ID: '2024-06-01',
+  IN: '2024-07-01',
+  EG: '2025-02-01',
+  MY: '2025-02-01',
+  NG: '2025-02-01',
+  PK: '2025-02-01',
+  SA: '2025-02-01',
+  ZA: '2025-02-01',
+  AE: '2025-02-01',
+};

@@ -1,0 +1,154 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { RateCardPublishedData } from '../events.js';
+import { account, cards, draftOf, lineSummary, Story, timeline } from '../../test/support/engine-kit.js';
+import { draftHash } from '../invoices/invoice-hash.js';
+import { RateCardBook } from './rate-card-book.js';
+import { rateMonth } from './rating.projection.js';
+import type { BillableUnit } from '../thread/thread.types.js';
+
+/** A small card with a tier ladder for Brazil utility: 1-2 at list, 3-4 cheaper, 5+ cheapest. */
+function tiered(effectiveFrom = '2025-10-01'): RateCardPublishedData {
+  return {
+    rateCardId: 'meta-USD',
+    version: `${effectiveFrom}-tiered`,
+    currency: 'USD',
+    effectiveFrom,
+    rates: [
+      { market: 'Brazil', category: 'utility', price: '0.0068' },
+      { market: 'Brazil', category: 'marketing', price: '0.0625' },
+    ],
+    tiers: [
+      { market: 'Brazil', category: 'utility', from: 1, to: 2, price: '0.0068' },
+      { market: 'Brazil', category: 'utility', from: 3, to: 4, price: '0.0050' },
+      { market: 'Brazil', category: 'utility', from: 5, price: '0.0040' },
+    ],
+  };
+}
+
+function utilityUnits(count: number, start: string, wabaId = 'waba-1', stepHours = 1): BillableUnit[] {
+  const units: BillableUnit[] = [];
+  for (let i = 0; i < count; i++) {
+    const s = new Story(start, `55119${String(20000000 + i)}`, `phone-${wabaId}`, wabaId);
+    s.template(i * stepHours, 'utility');
+    units.push(...s.units(account({ wabaId })));
+  }
+  return units;
+}
+
+describe('rating: volume tiers', () => {
+  it('prices each charged message at the band its running count falls in (marginal tiers)', () => {
+    const draft = draftOf(utilityUnits(6, '2025-10-06T08:00:00Z'), '2025-10', [tiered()]);
+    assert.deepEqual(lineSummary(draft), [
+      'Brazil utility regular [1-2] 2 x 0.0068 = 0.01',
+      'Brazil utility regular [3-4] 2 x 0.0050 = 0.01',
+      'Brazil utility regular [5-] 2 x 0.0040 = 0.01',
+    ]);
+    assert.equal(draft.total, '0.03');
+  });
+
+  it('counts only charged messages: utility inside the CSW does not advance the tier', () => {
+    const s = new Story('2025-10-06T08:00:00Z', '5511900000009');
+    s.customerWrites(0);
+    s.template(1, 'utility');
+    const units = [...s.units(), ...utilityUnits(3, '2025-10-07T08:00:00Z')];
+    const draft = draftOf(units, '2025-10', [tiered()]);
+    assert.deepEqual(lineSummary(draft), [
+      'Brazil utility regular [1-2] 2 x 0.0068 = 0.01',
+      'Brazil utility regular [3-4] 1 x 0.0050 = 0.01',
+      'Brazil utility free_customer_service 1 x 0 = 0.00',
+    ]);
+  });
+
+  it("pools a portfolio's WABAs, each in its own month, when the portfolio spans two months", () => {
+    const saoPaulo = account({ wabaId: 'waba-sp', timezone: 'America/Sao_Paulo' });
+    const kolkata = account({ wabaId: 'waba-in', timezone: 'Asia/Kolkata' });
+    // 31 Oct 22:00 UTC: still October in Sao Paulo (19:00), already November in Kolkata (03:30).
+    const sp = utilityUnits(2, '2025-10-31T20:00:00Z', 'waba-sp');
+    const inOct = utilityUnits(2, '2025-10-20T08:00:00Z', 'waba-in');
+    const inNov = utilityUnits(3, '2025-10-31T22:00:00Z', 'waba-in');
+    const drafts = (period: string) =>
+      rateMonth({ period, accounts: new Map([[saoPaulo.wabaId, saoPaulo], [kolkata.wabaId, kolkata]]), units: [...sp, ...inOct, ...inNov], book: new RateCardBook([tiered()]), timeline });
+    const october = drafts('2025-10');
+    assert.deepEqual(lineSummary(october.get('waba-in')!), ['Brazil utility regular [1-2] 2 x 0.0068 = 0.01']);
+    assert.deepEqual(lineSummary(october.get('waba-sp')!), ['Brazil utility regular [3-4] 2 x 0.0050 = 0.01']);
+    const november = drafts('2025-11');
+    assert.deepEqual(lineSummary(november.get('waba-in')!), ['Brazil utility regular [1-2] 2 x 0.0068 = 0.01', 'Brazil utility regular [3-4] 1 x 0.0050 = 0.01']);
+    assert.deepEqual(lineSummary(november.get('waba-sp')!), []);
+  });
+
+  it('does not tier marketing', () => {
+    const units = [];
+    for (let i = 0; i < 5; i++) {
+      const s = new Story('2025-10-06T08:00:00Z', `55119${30000000 + i}`);
+      s.template(i, 'marketing');
+      units.push(...s.units());
+    }
+    assert.deepEqual(lineSummary(draftOf(units, '2025-10', [tiered()])), ['Brazil marketing regular 5 x 0.0625 = 0.31']);
+  });
+});
+
+describe('rating: money', () => {
+  it('keeps the exact amount, rounds each line half-up to the minor unit, and totals the rounded lines', () => {
+    const units = utilityUnits(5, '2025-10-06T08:00:00Z').concat(
+      (() => {
+        const s = new Story('2025-10-06T08:00:00Z', '447700900123');
+        s.template(0, 'marketing');
+        return s.units();
+      })(),
+    );
+    const draft = draftOf(units, '2025-10', [cards.usd2025q4()]);
+    const brazil = draft.lines.find((l) => l.market === 'Brazil')!;
+    assert.equal(brazil.exactAmount, '0.034');
+    assert.equal(brazil.amount, '0.03');
+    const uk = draft.lines.find((l) => l.market === 'United Kingdom')!;
+    assert.equal(uk.exactAmount, '0.0529');
+    assert.equal(uk.amount, '0.05');
+    assert.equal(draft.total, '0.08');
+  });
+
+  it('rounds to zero decimals for a currency without minor units (CLP)', () => {
+    const clp: RateCardPublishedData = { rateCardId: 'meta-CLP', version: 'v1', currency: 'CLP', effectiveFrom: '2025-10-01', rates: [{ market: 'Brazil', category: 'marketing', price: '57.5' }] };
+    const s = new Story('2025-10-06T08:00:00Z');
+    s.template(0, 'marketing');
+    const chile = account({ currency: 'CLP', rateCardId: 'meta-CLP' });
+    const draft = draftOf(s.units(chile), '2025-10', [clp], [chile]);
+    assert.equal(draft.lines[0]!.amount, '58');
+    assert.equal(draft.total, '58');
+  });
+
+  it('prices by the card in force at 00:00 local time: 23:30 UTC on 30 Sep is October in London', () => {
+    const s = new Story('2025-09-30T23:30:00Z', '5511987650000');
+    s.template(0, 'marketing');
+    const london = account({ timezone: 'Europe/London' });
+    const sept: RateCardPublishedData = { ...cards.usd2025q4(), version: 'sep', effectiveFrom: '2025-09-01', rates: [{ market: 'Brazil', category: 'marketing', price: '0.0999' }] };
+    const draft = draftOf(s.units(london), '2025-10', [sept, cards.usd2025q4()], [london]);
+    assert.deepEqual(lineSummary(draft), ['Brazil marketing regular 1 x 0.0625 = 0.06']);
+    assert.equal(draft.lines[0]!.rateCard?.version, '2025-10-01');
+  });
+
+  it('lists charged units no card can price instead of inventing a price', () => {
+    const s = new Story('2023-07-03T08:00:00Z');
+    s.template(0, 'marketing');
+    const draft = draftOf(s.units(), '2023-07', [cards.usd2023()]);
+    assert.deepEqual(draft.lines, []);
+    assert.deepEqual(draft.unpriced.map((u) => u.reason), ['rate card meta-USD 2023-06-01 has no marketing rate for Brazil']);
+  });
+
+  it('lets a corrected card with the same effective date replace the earlier one', () => {
+    const s = new Story('2025-10-06T08:00:00Z');
+    s.template(0, 'marketing');
+    const corrected = { ...cards.usd2025q4(), version: '2025-10-01.2', rates: [{ market: 'Brazil', category: 'marketing', price: '0.0700' }] };
+    const draft = draftOf(s.units(), '2025-10', [cards.usd2025q4(), corrected]);
+    assert.deepEqual(lineSummary(draft), ['Brazil marketing regular 1 x 0.0700 = 0.07']);
+    assert.deepEqual(draft.basis.rateCards, [{ id: 'meta-USD', version: '2025-10-01.2' }]);
+  });
+
+  it('hashes the same units the same way whatever order they come in', () => {
+    const units = utilityUnits(6, '2025-10-06T08:00:00Z');
+    const a = draftOf(units, '2025-10', [tiered()]);
+    const b = draftOf([...units].reverse(), '2025-10', [tiered()]);
+    assert.equal(draftHash(a), draftHash(b));
+    assert.match(draftHash(a), /^sha256:[0-9a-f]{64}$/);
+  });
+});
