@@ -46,7 +46,8 @@ export interface ThreadKey {
 }
 
 export interface Referral {
-  readonly sourceType: 'ad' | 'post' | string;
+  /** 'ad' or 'post' in Meta's payloads; other values are kept as received. */
+  readonly sourceType: string;
   readonly sourceId?: string;
   readonly ctwaClid?: string;
 }

@@ -65,6 +65,8 @@ export class MarketMap {
   countryOf(customer: string): string | undefined {
     if (this.countries.has(customer)) return this.countries.get(customer);
     const country = parsePhoneNumberFromString(`+${customer}`)?.country;
+    // A replay meets millions of customers: the cache holds recent ones, not all.
+    if (this.countries.size >= 100_000) this.countries.clear();
     this.countries.set(customer, country);
     return country;
   }
@@ -86,7 +88,7 @@ export class MarketMap {
  * effective_to) into dated versions: one per distinct effective date, each the whole map.
  */
 export function marketMapFromCsv(text: string): MarketMapPublishedData[] {
-  const rows = parse(text, { columns: true, skip_empty_lines: true, trim: true }) as Record<string, string>[];
+  const rows = parse<Record<string, string>>(text, { columns: true, skip_empty_lines: true, trim: true });
   const dates = [...new Set(rows.flatMap((r) => [r.effective_from!, ...(r.effective_to ? [dayAfter(r.effective_to)] : [])]))].sort();
   return dates.map((date) => {
     const entries: MarketMapEntry[] = [];

@@ -5,7 +5,7 @@ import type { AccountContext, BillableUnit } from '../thread/thread.types.js';
 import { dayAfter, ZoneCalendar } from '../time/zone-calendar.js';
 import type { RoundingRule } from './currency.js';
 import { formatMoney, HALF_UP_PER_LINE, roundMoney } from './currency.js';
-import type { RateCard, RateCardBook } from './rate-card-book.js';
+import type { Band, Rate, RateCard, RateCardBook } from './rate-card-book.js';
 import { text } from '../shared/compare.js';
 
 export const ENGINE_VERSION = '1.0.0';
@@ -72,14 +72,16 @@ interface Pending {
   priceText: string;
   card: RateCard | undefined;
   row: string;
+  count: number;
   unitIds: string[];
 }
 
 interface Sheet {
   account: AccountContext;
+  period: string;
   lines: Map<string, Pending>;
   unpriced: Map<string, UnpricedUnits & { unitIds: string[] }>;
-  cards: Map<string, { id: string; version: string }>;
+  cards: Map<RateCard, { id: string; version: string }>;
   eras: Set<string>;
 }
 
@@ -92,46 +94,74 @@ const ZERO = new Decimal(0);
  * per market and category, each WABA in its own local month.
  */
 export function rateMonth(input: RatingInput): Map<string, InvoiceDraft> {
-  const rounding = input.rounding ?? HALF_UP_PER_LINE;
-  const inPeriod: { unit: BillableUnit; account: AccountContext; at: number }[] = [];
+  const rater = new Rater(input);
+  const inPeriod: { unit: BillableUnit; at: number }[] = [];
   for (const unit of input.units) {
-    const account = input.accounts.get(unit.wabaId);
-    if (!account) throw new RangeError(`unit ${unit.id} belongs to WABA ${unit.wabaId}, which is not among the accounts rated`);
     const at = Date.parse(unit.openedAt);
-    if (ZoneCalendar.of(account.timezone).month(at) === input.period) inPeriod.push({ unit, account, at });
+    if (rater.periodOf(unit, at) === input.period) inPeriod.push({ unit, at });
   }
-  inPeriod.sort((a, b) => a.at - b.at || (a.unit.id < b.unit.id ? -1 : a.unit.id > b.unit.id ? 1 : 0));
+  inPeriod.sort((a, b) => a.at - b.at || text(a.unit.id, b.unit.id));
+  for (const { unit, at } of inPeriod) rater.add(unit, at);
+  const drafts = new Map<string, InvoiceDraft>();
+  for (const account of input.accounts.values()) drafts.set(account.wabaId, rater.draft(account.wabaId, input.period));
+  return drafts;
+}
 
-  const sheets = new Map<string, Sheet>();
-  for (const account of input.accounts.values()) {
-    sheets.set(account.wabaId, { account, lines: new Map(), unpriced: new Map(), cards: new Map(), eras: new Set() });
+export interface RaterOptions {
+  readonly accounts: ReadonlyMap<string, AccountContext>;
+  readonly book: RateCardBook;
+  readonly timeline: PolicyTimeline;
+  readonly rounding?: RoundingRule;
+  /** Keep every line's unit ids (line -> units provenance). Off only for throughput runs. */
+  readonly provenance?: boolean;
+}
+
+/**
+ * The rating state machine behind rateMonth, fed one unit at a time in charge order: a
+ * streaming replay rates as it goes and never holds a month of units.
+ */
+export class Rater {
+  private readonly sheets = new Map<string, Sheet>();
+  private readonly contexts = new Map<string, { account: AccountContext; calendar: ZoneCalendar }>();
+  private readonly allowances = new Map<string, number>();
+  private readonly volumes = new Map<string, number>();
+  private readonly rounding: RoundingRule;
+  private readonly provenance: boolean;
+
+  constructor(private readonly options: RaterOptions) {
+    this.rounding = options.rounding ?? HALF_UP_PER_LINE;
+    this.provenance = options.provenance ?? true;
   }
-  const allowances = new Map<string, number>();
-  const volumes = new Map<string, number>();
 
-  for (const { unit, account, at } of inPeriod) {
-    const sheet = sheets.get(account.wabaId)!;
-    const policy = input.timeline.policy(unit.era);
+  periodOf(unit: BillableUnit, at = Date.parse(unit.openedAt)): string {
+    return this.context(unit.wabaId).calendar.month(at);
+  }
+
+  /** Units must arrive in charge order: opening instant, then id. */
+  add(unit: BillableUnit, at = Date.parse(unit.openedAt)): void {
+    const { account, calendar } = this.context(unit.wabaId);
+    const period = calendar.month(at);
+    const sheet = this.sheet(account, period);
+    const policy = this.options.timeline.policy(unit.era);
     sheet.eras.add(policy.era);
-    const calendar = ZoneCalendar.of(account.timezone);
     const pricedAt = unit.pricedAt === unit.openedAt ? at : Date.parse(unit.pricedAt);
-    const card = input.book.cardAt(account.rateCardId, pricedAt, calendar);
-    if (card) sheet.cards.set(`${card.id}@${card.version}`, { id: card.id, version: card.version });
+    const card = this.options.book.cardAt(account.rateCardId, pricedAt, calendar);
+    if (card && !sheet.cards.has(card)) sheet.cards.set(card, { id: card.id, version: card.version });
     const priceCategory = policy.priceAs?.[unit.category] ?? unit.category;
-    const row = `${unit.market}/${priceCategory}`;
 
     let charge = unit.charge;
-    if (charge === 'regular' && takesFreeTier(policy, unit, at, calendar)) {
-      const key = `${policy.era}|${policy.freeTier!.per === 'waba' ? unit.wabaId : unit.phoneNumberId}`;
-      const used = allowances.get(key) ?? 0;
-      if (used < policy.freeTier!.allowance) {
-        allowances.set(key, used + 1);
+    const free = policy.freeTier;
+    if (charge === 'regular' && free && takesFreeTier(policy, unit, at, calendar)) {
+      const key = `${period}|${policy.era}|${free.per === 'waba' ? unit.wabaId : unit.phoneNumberId}`;
+      const used = this.allowances.get(key) ?? 0;
+      if (used < free.allowance) {
+        this.allowances.set(key, used + 1);
         charge = 'free_tier';
       }
     }
     if (charge !== 'regular') {
-      add(sheet, { market: unit.market, category: unit.category, charge, tier: null, price: ZERO, priceText: '0', card, row, unitIds: [] }, unit.id);
-      continue;
+      this.line(sheet, unit, priceCategory, charge, null, card, undefined);
+      return;
     }
     const rate = card?.rate(unit.market, priceCategory);
     if (!card || !rate) {
@@ -140,29 +170,72 @@ export function rateMonth(input: RatingInput): Map<string, InvoiceDraft> {
       const entry = sheet.unpriced.get(key) ?? { market: unit.market, category: unit.category, reason, unitIds: [] };
       entry.unitIds.push(unit.id);
       sheet.unpriced.set(key, entry);
-      continue;
+      return;
     }
-    let price = rate.price;
-    let priceText = rate.priceText;
-    let tier: string | null = null;
-    if (policy.volumeTiers?.categories.includes(unit.category)) {
-      const pool = policy.volumeTiers.pool === 'portfolio' ? `p:${account.portfolioId}` : `w:${account.wabaId}`;
-      const key = `${pool}|${unit.market}|${unit.category}`;
-      const n = (volumes.get(key) ?? 0) + 1;
-      volumes.set(key, n);
-      const band = card.band(unit.market, priceCategory, n);
-      if (band) {
-        price = band.price;
-        priceText = band.priceText;
-        tier = band.label;
-      }
+    let band: Band | undefined;
+    const tiers = policy.volumeTiers;
+    if (tiers && tiers.categories.includes(unit.category)) {
+      const pool = tiers.pool === 'portfolio' ? `p:${account.portfolioId}` : `w:${account.wabaId}`;
+      const key = `${pool}|${period}|${unit.market}|${unit.category}`;
+      const n = (this.volumes.get(key) ?? 0) + 1;
+      this.volumes.set(key, n);
+      band = card.band(unit.market, priceCategory, n);
     }
-    add(sheet, { market: unit.market, category: unit.category, charge, tier, price, priceText, card, row, unitIds: [] }, unit.id);
+    this.line(sheet, unit, priceCategory, charge, band, card, rate);
   }
 
-  const drafts = new Map<string, InvoiceDraft>();
-  for (const [wabaId, sheet] of sheets) drafts.set(wabaId, finish(sheet, input, rounding));
-  return drafts;
+  draft(wabaId: string, period: string): InvoiceDraft {
+    return finish(this.sheet(this.context(wabaId).account, period), period, this.options.timeline, this.rounding);
+  }
+
+  /** Every (WABA, period) the rater has seen a unit for. */
+  periods(): { wabaId: string; period: string }[] {
+    return [...this.sheets.values()].map((s) => ({ wabaId: s.account.wabaId, period: s.period }));
+  }
+
+  private context(wabaId: string): { account: AccountContext; calendar: ZoneCalendar } {
+    let context = this.contexts.get(wabaId);
+    if (!context) {
+      const account = this.options.accounts.get(wabaId);
+      if (!account) throw new RangeError(`WABA ${wabaId} is not among the accounts rated`);
+      context = { account, calendar: ZoneCalendar.of(account.timezone) };
+      this.contexts.set(wabaId, context);
+    }
+    return context;
+  }
+
+  private sheet(account: AccountContext, period: string): Sheet {
+    const key = `${account.wabaId}|${period}`;
+    let sheet = this.sheets.get(key);
+    if (!sheet) {
+      sheet = { account, period, lines: new Map(), unpriced: new Map(), cards: new Map(), eras: new Set() };
+      this.sheets.set(key, sheet);
+    }
+    return sheet;
+  }
+
+  private line(sheet: Sheet, unit: BillableUnit, priceCategory: Category, charge: Charge, band: Band | null | undefined, card: RateCard | undefined, rate: Rate | undefined): void {
+    const price = band ?? rate;
+    const key = `${unit.market}|${unit.category}|${charge}|${band?.label ?? ''}|${card?.version ?? ''}|${price?.priceText ?? '0'}`;
+    let line = sheet.lines.get(key);
+    if (!line) {
+      line = {
+        market: unit.market,
+        category: unit.category,
+        charge,
+        tier: band?.label ?? null,
+        price: price?.price ?? ZERO,
+        priceText: price?.priceText ?? '0',
+        card,
+        row: `${unit.market}/${priceCategory}`,
+        count: 0,
+        unitIds: [],
+      };
+      sheet.lines.set(key, line);
+    }
+    line.count += 1;
+    if (this.provenance) line.unitIds.push(unit.id);
+  }
 }
 
 function takesFreeTier(policy: Policy, unit: BillableUnit, at: number, calendar: ZoneCalendar): boolean {
@@ -172,18 +245,11 @@ function takesFreeTier(policy: Policy, unit: BillableUnit, at: number, calendar:
   return tier.until === undefined || at < calendar.midnight(dayAfter(tier.until));
 }
 
-function add(sheet: Sheet, line: Pending, unitId: string): void {
-  const key = `${line.market}|${line.category}|${line.charge}|${line.tier ?? ''}|${line.card?.id ?? ''}|${line.card?.version ?? ''}|${line.priceText}`;
-  const existing = sheet.lines.get(key);
-  if (existing) existing.unitIds.push(unitId);
-  else sheet.lines.set(key, { ...line, unitIds: [unitId] });
-}
-
-function finish(sheet: Sheet, input: RatingInput, rounding: RoundingRule): InvoiceDraft {
+function finish(sheet: Sheet, period: string, timeline: PolicyTimeline, rounding: RoundingRule): InvoiceDraft {
   const { account } = sheet;
   let total = ZERO;
   const lines: DraftLine[] = [...sheet.lines.values()].map((line) => {
-    const exact = line.price.times(line.unitIds.length);
+    const exact = line.price.times(line.count);
     const amount = roundMoney(exact, account.currency, rounding);
     total = total.plus(amount);
     return {
@@ -191,7 +257,7 @@ function finish(sheet: Sheet, input: RatingInput, rounding: RoundingRule): Invoi
       category: line.category,
       charge: line.charge,
       tier: line.tier,
-      quantity: line.unitIds.length,
+      quantity: line.count,
       unitPrice: line.priceText,
       exactAmount: exact.toString(),
       amount: formatMoney(amount, account.currency),
@@ -203,7 +269,7 @@ function finish(sheet: Sheet, input: RatingInput, rounding: RoundingRule): Invoi
   return {
     wabaId: account.wabaId,
     portfolioId: account.portfolioId,
-    period: input.period,
+    period,
     currency: account.currency,
     timezone: account.timezone,
     lines,
@@ -212,7 +278,7 @@ function finish(sheet: Sheet, input: RatingInput, rounding: RoundingRule): Invoi
     rounding,
     basis: {
       rateCards: [...sheet.cards.values()].sort((a, b) => text(a.id, b.id) || text(a.version, b.version)),
-      policies: input.timeline.versions().filter((p) => sheet.eras.has(p.era)),
+      policies: timeline.versions().filter((p) => sheet.eras.has(p.era)),
       engineVersion: ENGINE_VERSION,
     },
   };

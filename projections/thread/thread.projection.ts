@@ -79,7 +79,7 @@ export function foldThread(
   const fold = new ThreadFold(account, context, calendar, phoneNumberId, customer, options.trace ?? false);
   for (const step of steps) fold.apply(step);
   const end = options.until ?? (steps.length ? steps[steps.length - 1]!.at : 0);
-  return { units: fold.units as BillableUnit[], windows: fold.snapshot(end), decisions: fold.decisions };
+  return { units: fold.units, windows: fold.snapshot(end), decisions: fold.decisions };
 }
 
 /**
@@ -227,7 +227,7 @@ class ThreadFold {
       message.position,
       policy,
       message.referral ? 'referral-received' : reopened ? 'csw-opened' : 'csw-restarted',
-      `Customer message${message.referral ? ' from an ad or page (referral)' : ''}: the customer service window ${reopened ? 'opens' : 'restarts'} for ${hours} h, until ${isoOf(this.cswUntil)}. It costs nothing by itself.`,
+      () => `Customer message${message.referral ? ' from an ad or page (referral)' : ''}: the customer service window ${reopened ? 'opens' : 'restarts'} for ${hours} h, until ${isoOf(this.cswUntil)}. It costs nothing by itself.`,
       'none',
     );
   }
@@ -258,7 +258,7 @@ class ThreadFold {
     this.note(before, at, 'MessageDelivered', message.id, message.deliveryPosition, policy, outcome.rule, outcome.text, outcome.action, outcome.unit?.id);
   }
 
-  private decide(policy: Policy, message: Outbound, at: number): { rule: string; text: string; action: Action; unit?: MutableUnit } {
+  private decide(policy: Policy, message: Outbound, at: number): { rule: string; text: () => string; action: Action; unit?: MutableUnit } {
     switch (policy.model) {
       case 'notification':
         return this.notification(policy, message, at);
@@ -282,18 +282,19 @@ class ThreadFold {
     const template = message.template;
     if (at < this.cswUntil) {
       const unit = this.open(policy, message, at, 'message', template ? 'template' : 'service', 'free_customer_service');
-      return { rule: 'A-inside-window', text: 'Delivered inside the 24 h customer care window: free.', action: 'free' as const, unit };
+      return { rule: 'A-inside-window', text: () => 'Delivered inside the 24 h customer care window: free.', action: 'free' as const, unit };
     }
     if (!template) {
       const unit = this.open(policy, message, at, 'message', 'service', 'free_customer_service');
-      return { rule: 'A-non-template', text: 'A non-template message outside the window is not a notification: not charged.', action: 'free' as const, unit };
+      return { rule: 'A-non-template', text: () => 'A non-template message outside the window is not a notification: not charged.', action: 'free' as const, unit };
     }
     const delay = message.sentAt === undefined ? 0 : at - message.sentAt;
-    if (policy.maxDeliveryDelayHours !== undefined && delay > policy.maxDeliveryDelayHours * HOUR) {
-      return { rule: 'A-late-delivery', text: `Delivered more than ${policy.maxDeliveryDelayHours / 24} days after it was sent: not charged.`, action: 'none' as const };
+    const maxDelay = policy.maxDeliveryDelayHours;
+    if (maxDelay !== undefined && delay > maxDelay * HOUR) {
+      return { rule: 'A-late-delivery', text: () => `Delivered more than ${maxDelay / 24} days after it was sent: not charged.`, action: 'none' as const };
     }
     const unit = this.open(policy, message, at, 'message', 'template', 'regular', message.sentAt);
-    return { rule: 'A-template-outside-window', text: 'A template delivered outside the customer care window is charged, at the card in force when it was sent.', action: 'charged' as const, unit };
+    return { rule: 'A-template-outside-window', text: () => 'A template delivered outside the customer care window is charged, at the card in force when it was sent.', action: 'charged' as const, unit };
   }
 
   // Era A': one charge per 24 h business session, opened by a delivery when none is open.
@@ -301,33 +302,34 @@ class ThreadFold {
     const open = this.conversations.get('business_session');
     if (open && at < open.until) {
       open.unit.messageIds.push(message.id);
-      return { rule: "A'-inside-session", text: `Inside the business session open until ${isoOf(open.until)}: free.`, action: 'absorbed' as const, unit: open.unit };
+      return { rule: "A'-inside-session", text: () => `Inside the business session open until ${isoOf(open.until)}: free.`, action: 'absorbed' as const, unit: open.unit };
     }
     const unit = this.openConversation(policy, message, at, 'business_session', 'business_session', 'regular', policy.conversationHours!);
-    return { rule: "A'-session-opened", text: `No business session open: this delivery opens one for ${policy.conversationHours} h.`, action: 'opened' as const, unit };
+    return { rule: "A'-session-opened", text: () => `No business session open: this delivery opens one for ${policy.conversationHours} h.`, action: 'opened' as const, unit };
   }
 
   // Era B: one conversation at a time, typed by whether the delivery fell inside the CSW.
   private conversationV1(policy: Policy, message: Outbound, at: number) {
-    if (this.fep && at < this.fep.until) {
-      this.fep.unit.messageIds.push(message.id);
-      return { rule: 'B-inside-free-entry-point', text: `Inside the free-entry-point conversation open until ${isoOf(this.fep.until)}: free.`, action: 'absorbed' as const, unit: this.fep.unit };
+    const fep = this.fep;
+    if (fep && at < fep.until) {
+      fep.unit.messageIds.push(message.id);
+      return { rule: 'B-inside-free-entry-point', text: () => `Inside the free-entry-point conversation open until ${isoOf(fep.until)}: free.`, action: 'absorbed' as const, unit: fep.unit };
     }
     const open = this.conversations.get('conversation');
     if (open && at < open.until) {
       open.unit.messageIds.push(message.id);
-      return { rule: 'B-inside-conversation', text: `Inside the ${open.unit.category} conversation open until ${isoOf(open.until)}: free.`, action: 'absorbed' as const, unit: open.unit };
+      return { rule: 'B-inside-conversation', text: () => `Inside the ${open.unit.category} conversation open until ${isoOf(open.until)}: free.`, action: 'absorbed' as const, unit: open.unit };
     }
     const inWindow = at < this.cswUntil;
     if (inWindow && this.referralOpen(policy, at)) {
       const unit = this.openFreeEntryPoint(policy, message, at);
-      return { rule: 'B-free-entry-point', text: `A user-initiated conversation after a referral: free entry point for ${this.hoursOf(unit)} h, outside the free tier.`, action: 'opened' as const, unit };
+      return { rule: 'B-free-entry-point', text: () => `A user-initiated conversation after a referral: free entry point for ${this.hoursOf(unit)} h, outside the free tier.`, action: 'opened' as const, unit };
     }
     const category: Category = inWindow ? 'user_initiated' : 'business_initiated';
     const unit = this.openConversation(policy, message, at, 'conversation', category, 'regular', policy.conversationHours!);
     return {
       rule: `B-${category.replace('_', '-')}`,
-      text: `No conversation open: this delivery opens a ${category.replace('_', '-')} conversation (${inWindow ? 'inside' : 'outside'} the customer service window) for ${policy.conversationHours} h.`,
+      text: () => `No conversation open: this delivery opens a ${category.replace('_', '-')} conversation (${inWindow ? 'inside' : 'outside'} the customer service window) for ${policy.conversationHours} h.`,
       action: 'opened' as const,
       unit,
     };
@@ -335,36 +337,37 @@ class ThreadFold {
 
   // Era C: one conversation per category; a free entry point closes and blocks them all.
   private conversationByCategory(policy: Policy, message: Outbound, at: number) {
-    if (this.fep && at < this.fep.until) {
-      this.fep.unit.messageIds.push(message.id);
-      return { rule: 'C-inside-free-entry-point', text: `Inside the free-entry-point conversation open until ${isoOf(this.fep.until)}: free.`, action: 'absorbed' as const, unit: this.fep.unit };
+    const fep = this.fep;
+    if (fep && at < fep.until) {
+      fep.unit.messageIds.push(message.id);
+      return { rule: 'C-inside-free-entry-point', text: () => `Inside the free-entry-point conversation open until ${isoOf(fep.until)}: free.`, action: 'absorbed' as const, unit: fep.unit };
     }
     if (this.referralOpen(policy, at)) {
       for (const open of this.conversations.values()) open.until = Math.min(open.until, at);
       const unit = this.openFreeEntryPoint(policy, message, at);
-      return { rule: 'C-free-entry-point', text: `A reply within 24 h of a referral: a free-entry-point conversation for ${this.hoursOf(unit)} h; open conversations close.`, action: 'opened' as const, unit };
+      return { rule: 'C-free-entry-point', text: () => `A reply within 24 h of a referral: a free-entry-point conversation for ${this.hoursOf(unit)} h; open conversations close.`, action: 'opened' as const, unit };
     }
     const template = message.template;
     if (template) {
       const open = this.conversations.get(template.category);
       if (open && at < open.until) {
         open.unit.messageIds.push(message.id);
-        return { rule: 'C-category-open', text: `A ${template.category} conversation is open until ${isoOf(open.until)}: no new charge.`, action: 'absorbed' as const, unit: open.unit };
+        return { rule: 'C-category-open', text: () => `A ${template.category} conversation is open until ${isoOf(open.until)}: no new charge.`, action: 'absorbed' as const, unit: open.unit };
       }
       const category = this.templateCategory(policy, template.category, at);
       const unit = this.openConversation(policy, message, at, template.category, category, 'regular', policy.conversationHours!);
-      return { rule: 'C-conversation-opened', text: `No ${template.category} conversation open: this template opens a ${category} conversation for ${policy.conversationHours} h.`, action: 'opened' as const, unit };
+      return { rule: 'C-conversation-opened', text: () => `No ${template.category} conversation open: this template opens a ${category} conversation for ${policy.conversationHours} h.`, action: 'opened' as const, unit };
     }
     const open = this.earliestOpen(at);
     if (open) {
       open.unit.messageIds.push(message.id);
-      return { rule: 'C-service-absorbed', text: `A ${open.unit.category} conversation is open until ${isoOf(open.until)}: a non-template message opens nothing.`, action: 'absorbed' as const, unit: open.unit };
+      return { rule: 'C-service-absorbed', text: () => `A ${open.unit.category} conversation is open until ${isoOf(open.until)}: a non-template message opens nothing.`, action: 'absorbed' as const, unit: open.unit };
     }
     const free = policy.freeServiceFrom !== undefined && at >= this.calendar.midnight(policy.freeServiceFrom);
     const unit = this.openConversation(policy, message, at, 'service', 'service', free ? 'free_customer_service' : 'regular', policy.conversationHours!);
     return {
       rule: free ? 'C-service-free' : 'C-service-opened',
-      text: `No conversation open: a non-template message opens a service conversation for ${policy.conversationHours} h${free ? ', free from 2024-11-01' : ''}.`,
+      text: () => `No conversation open: a non-template message opens a service conversation for ${policy.conversationHours} h${free ? ', free from 2024-11-01' : ''}.`,
       action: 'opened' as const,
       unit,
     };
@@ -376,36 +379,36 @@ class ThreadFold {
     const carried = template && policy.carriesOpenConversations?.includes(template.category) ? this.conversations.get(template.category) : undefined;
     if (carried && at < carried.until) {
       carried.unit.messageIds.push(message.id);
-      return { rule: 'C-to-D-open-conversation', text: `A ${template!.category} conversation opened under conversation pricing is open until ${isoOf(carried.until)}: it absorbs this template for free.`, action: 'absorbed' as const, unit: carried.unit };
+      return { rule: 'C-to-D-open-conversation', text: () => `A ${template!.category} conversation opened under conversation pricing is open until ${isoOf(carried.until)}: it absorbs this template for free.`, action: 'absorbed' as const, unit: carried.unit };
     }
     const category: Category = template ? this.templateCategory(policy, template.category, at) : 'service';
     if (at < this.fepUntil) {
       const unit = this.open(policy, message, at, 'message', category, 'free_entry_point');
-      return { rule: `${policy.era}-inside-free-entry-point`, text: `Delivered inside the free-entry-point window open until ${isoOf(this.fepUntil)}: free.`, action: 'free' as const, unit };
+      return { rule: `${policy.era}-inside-free-entry-point`, text: () => `Delivered inside the free-entry-point window open until ${isoOf(this.fepUntil)}: free.`, action: 'free' as const, unit };
     }
     if (this.referralOpen(policy, at)) {
       const hours = freeEntryPointHours(policy, at, this.calendar);
       this.fepUntil = at + hours * HOUR;
       this.referralAt = NEVER;
       const unit = this.open(policy, message, at, 'message', category, 'free_entry_point');
-      return { rule: `${policy.era}-free-entry-point`, text: `A reply within 24 h of a referral opens a ${hours} h free-entry-point window, until ${isoOf(this.fepUntil)}: free.`, action: 'free' as const, unit };
+      return { rule: `${policy.era}-free-entry-point`, text: () => `A reply within 24 h of a referral opens a ${hours} h free-entry-point window, until ${isoOf(this.fepUntil)}: free.`, action: 'free' as const, unit };
     }
     const inWindow = at < this.cswUntil;
     if (!template) {
       if (policy.chargeService) {
         const unit = this.open(policy, message, at, 'message', 'service', 'regular');
-        return { rule: `${policy.era}-service-billable`, text: 'A service message: billable after the monthly free allowance per business number.', action: 'charged' as const, unit };
+        return { rule: `${policy.era}-service-billable`, text: () => 'A service message: billable after the monthly free allowance per business number.', action: 'charged' as const, unit };
       }
       const unit = this.open(policy, message, at, 'message', 'service', 'free_customer_service');
-      return { rule: `${policy.era}-service-free`, text: 'A non-template message (inside the customer service window): free.', action: 'free' as const, unit };
+      return { rule: `${policy.era}-service-free`, text: () => 'A non-template message (inside the customer service window): free.', action: 'free' as const, unit };
     }
     if (template.category === 'utility' && inWindow && !policy.chargeUtilityInWindow) {
       const unit = this.open(policy, message, at, 'message', category, 'free_customer_service');
-      return { rule: `${policy.era}-utility-in-window`, text: `A utility template inside the customer service window (open until ${isoOf(this.cswUntil)}): free.`, action: 'free' as const, unit };
+      return { rule: `${policy.era}-utility-in-window`, text: () => `A utility template inside the customer service window (open until ${isoOf(this.cswUntil)}): free.`, action: 'free' as const, unit };
     }
     const unit = this.open(policy, message, at, 'message', category, 'regular');
     const why = template.category === 'utility' ? (inWindow ? 'inside the customer service window, charged in this era' : 'outside the customer service window') : 'always charged';
-    return { rule: `${policy.era}-${template.category}-charged`, text: `A delivered ${category} template, ${why}.`, action: 'charged' as const, unit };
+    return { rule: `${policy.era}-${template.category}-charged`, text: () => `A delivered ${category} template, ${why}.`, action: 'charged' as const, unit };
   }
 
   private templateCategory(policy: Policy, category: TemplateCategory, at: number): Category {
@@ -439,6 +442,7 @@ class ThreadFold {
 
   private open(policy: Policy, message: Outbound, at: number, kind: 'conversation' | 'message', category: Category, charge: Charge, pricedAt?: number, until?: number): MutableUnit {
     const { country, market } = this.context.markets.resolve(this.customer, at, this.calendar);
+    const openedAt = isoOf(at);
     const unit: MutableUnit = {
       id: `${kind}:${message.id}`,
       wabaId: this.account.wabaId,
@@ -448,11 +452,11 @@ class ThreadFold {
       category,
       market,
       country,
-      openedAt: isoOf(at),
+      openedAt,
       ...(until !== undefined ? { expiresAt: isoOf(until) } : {}),
       charge,
       era: policy.era,
-      pricedAt: isoOf(policy.rateCardAt === 'sent' && pricedAt !== undefined ? pricedAt : at),
+      pricedAt: policy.rateCardAt === 'sent' && pricedAt !== undefined && pricedAt !== at ? isoOf(pricedAt) : openedAt,
       messageIds: [message.id],
     };
     this.units.push(unit);
@@ -501,7 +505,7 @@ class ThreadFold {
     position: string | undefined,
     policy: Policy | undefined,
     rule: string,
-    explanation: string,
+    explanation: string | (() => string),
     action: Action,
     unitId?: string,
   ): void {
@@ -514,7 +518,7 @@ class ThreadFold {
       era: policy?.era ?? null,
       before,
       rule,
-      explanation,
+      explanation: typeof explanation === 'string' ? explanation : explanation(),
       action,
       ...(unitId !== undefined ? { unitId } : {}),
     });

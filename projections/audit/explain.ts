@@ -1,0 +1,51 @@
+import type { DraftLine, InvoiceDraft } from '../rating/rating.projection.js';
+import type { BillableUnit, Decision, ThreadResult } from '../thread/thread.types.js';
+
+export interface PricedAs {
+  readonly charge: string;
+  readonly unitPrice: string;
+  readonly tier: string | null;
+  readonly rateCard: DraftLine['rateCard'];
+}
+
+export interface ExplainedDecision extends Decision {
+  /** How the unit this step opened or charged was priced, when a draft covers it. */
+  readonly pricedAs?: PricedAs;
+}
+
+export interface ThreadExplanation {
+  readonly units: readonly BillableUnit[];
+  readonly decisions: readonly ExplainedDecision[];
+}
+
+/**
+ * The audit trail of one thread: every decision of the fold in order, each joined to the line
+ * (rate card, version, row, tier, charge after free allowances) that priced its unit.
+ */
+export function explainThread(result: ThreadResult, drafts: readonly InvoiceDraft[] = []): ThreadExplanation {
+  const pricing = new Map<string, PricedAs>();
+  for (const draft of drafts) {
+    for (const line of draft.lines) {
+      const priced = { charge: line.charge, unitPrice: line.unitPrice, tier: line.tier, rateCard: line.rateCard };
+      for (const id of line.unitIds) pricing.set(id, priced);
+    }
+  }
+  const decisions = result.decisions.map((d) => {
+    const pricedAs = d.unitId && (d.action === 'opened' || d.action === 'charged' || d.action === 'free') ? pricing.get(d.unitId) : undefined;
+    return pricedAs ? { ...d, pricedAs } : d;
+  });
+  return { units: result.units, decisions };
+}
+
+/** The same trail as a person reads it: one line per decision. */
+export function explanationText(explanation: ThreadExplanation): string {
+  return explanation.decisions
+    .map((d) => {
+      const unit = d.unitId ? ` [${d.action} ${d.unitId}]` : '';
+      const priced = d.pricedAs
+        ? ` -> ${d.pricedAs.charge} at ${d.pricedAs.unitPrice}${d.pricedAs.tier ? ` (tier ${d.pricedAs.tier})` : ''}${d.pricedAs.rateCard ? `, card ${d.pricedAs.rateCard.id} ${d.pricedAs.rateCard.version}, row ${d.pricedAs.rateCard.row}` : ''}`
+        : '';
+      return `${d.at}  ${d.era ?? '-'}  ${d.event} ${d.messageId}: ${d.explanation} (rule ${d.rule})${unit}${priced}`;
+    })
+    .join('\n');
+}
