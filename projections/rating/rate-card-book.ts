@@ -17,19 +17,19 @@ export interface Rate {
 }
 
 export class RateCard {
-  private readonly rates = new Map<string, Rate>();
-  private readonly tiers = new Map<string, Band[]>();
+  private readonly rates = new Map<string, Map<string, Rate>>();
+  private readonly tiers = new Map<string, Map<string, Band[]>>();
 
   constructor(readonly data: RateCardPublishedData) {
-    for (const row of data.rates) this.rates.set(`${row.market}|${row.category}`, { price: new Decimal(row.price), priceText: row.price });
+    for (const row of data.rates) nest(this.rates, row.market).set(row.category, { price: new Decimal(row.price), priceText: row.price });
     const grouped = new Map<string, TierRow[]>();
     for (const tier of data.tiers ?? []) {
       const key = `${tier.market}|${tier.category}`;
       grouped.set(key, [...(grouped.get(key) ?? []), tier]);
     }
-    for (const [key, rows] of grouped) {
-      this.tiers.set(
-        key,
+    for (const rows of grouped.values()) {
+      nest(this.tiers, rows[0]!.market).set(
+        rows[0]!.category,
         rows
           .map((r) => ({ from: r.from, to: r.to, price: new Decimal(r.price), priceText: r.price, label: `${r.from}-${r.to ?? ''}` }))
           .sort((a, b) => a.from - b.from),
@@ -46,16 +46,22 @@ export class RateCard {
   }
 
   rate(market: string, category: string): Rate | undefined {
-    return this.rates.get(`${market}|${category}`);
+    return this.rates.get(market)?.get(category);
   }
 
   /** The band the n-th charged message of the month falls in (n counts from 1). */
   band(market: string, category: string, n: number): Band | undefined {
-    const bands = this.tiers.get(`${market}|${category}`);
+    const bands = this.tiers.get(market)?.get(category);
     if (!bands) return undefined;
     for (const band of bands) if (n >= band.from && (band.to === undefined || n <= band.to)) return band;
     return undefined;
   }
+}
+
+function nest<V>(outer: Map<string, Map<string, V>>, key: string): Map<string, V> {
+  let inner = outer.get(key);
+  if (!inner) outer.set(key, (inner = new Map()));
+  return inner;
 }
 
 /**

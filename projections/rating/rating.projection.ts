@@ -79,10 +79,21 @@ interface Pending {
 interface Sheet {
   account: AccountContext;
   period: string;
-  lines: Map<string, Pending>;
+  /** market -> category -> lines: nested maps of interned strings, no key is built per unit. */
+  lines: Map<string, Map<string, Pending[]>>;
   unpriced: Map<string, UnpricedUnits & { unitIds: string[] }>;
   cards: Map<RateCard, { id: string; version: string }>;
   eras: Set<string>;
+  allowances: Map<string, number>;
+  /** The volume pool this sheet counts in (its portfolio, or itself, in its month), by market and category. */
+  volumes: Map<string, Map<string, { n: number }>> | undefined;
+}
+
+interface Context {
+  account: AccountContext;
+  calendar: ZoneCalendar;
+  sheets: Map<string, Sheet>;
+  last: Sheet | undefined;
 }
 
 const ZERO = new Decimal(0);
@@ -121,10 +132,8 @@ export interface RaterOptions {
  * streaming replay rates as it goes and never holds a month of units.
  */
 export class Rater {
-  private readonly sheets = new Map<string, Sheet>();
-  private readonly contexts = new Map<string, { account: AccountContext; calendar: ZoneCalendar }>();
-  private readonly allowances = new Map<string, number>();
-  private readonly volumes = new Map<string, number>();
+  private readonly contexts = new Map<string, Context>();
+  private readonly pools = new Map<string, Map<string, Map<string, { n: number }>>>();
   private readonly rounding: RoundingRule;
   private readonly provenance: boolean;
 
@@ -139,9 +148,10 @@ export class Rater {
 
   /** Units must arrive in charge order: opening instant, then id. */
   add(unit: BillableUnit, at = Date.parse(unit.openedAt)): void {
-    const { account, calendar } = this.context(unit.wabaId);
+    const context = this.context(unit.wabaId);
+    const { account, calendar } = context;
     const period = calendar.month(at);
-    const sheet = this.sheet(account, period);
+    const sheet = context.last?.period === period ? context.last : this.sheet(context, period);
     const policy = this.options.timeline.policy(unit.era);
     sheet.eras.add(policy.era);
     const pricedAt = unit.pricedAt === unit.openedAt ? at : Date.parse(unit.pricedAt);
@@ -152,15 +162,15 @@ export class Rater {
     let charge = unit.charge;
     const free = policy.freeTier;
     if (charge === 'regular' && free && takesFreeTier(policy, unit, at, calendar)) {
-      const key = `${period}|${policy.era}|${free.per === 'waba' ? unit.wabaId : unit.phoneNumberId}`;
-      const used = this.allowances.get(key) ?? 0;
+      const key = `${policy.era}|${free.per === 'waba' ? unit.wabaId : unit.phoneNumberId}`;
+      const used = sheet.allowances.get(key) ?? 0;
       if (used < free.allowance) {
-        this.allowances.set(key, used + 1);
+        sheet.allowances.set(key, used + 1);
         charge = 'free_tier';
       }
     }
     if (charge !== 'regular') {
-      this.line(sheet, unit, priceCategory, charge, null, card, undefined);
+      this.line(sheet, unit, priceCategory, charge, undefined, card, undefined);
       return;
     }
     const rate = card?.rate(unit.market, priceCategory);
@@ -175,63 +185,73 @@ export class Rater {
     let band: Band | undefined;
     const tiers = policy.volumeTiers;
     if (tiers && tiers.categories.includes(unit.category)) {
-      const pool = tiers.pool === 'portfolio' ? `p:${account.portfolioId}` : `w:${account.wabaId}`;
-      const key = `${pool}|${period}|${unit.market}|${unit.category}`;
-      const n = (this.volumes.get(key) ?? 0) + 1;
-      this.volumes.set(key, n);
-      band = card.band(unit.market, priceCategory, n);
+      const volumes = (sheet.volumes ??= this.pool(tiers.pool === 'portfolio' ? `p:${account.portfolioId}` : `w:${account.wabaId}`, period));
+      let byCategory = volumes.get(unit.market);
+      if (!byCategory) volumes.set(unit.market, (byCategory = new Map()));
+      let count = byCategory.get(unit.category);
+      if (!count) byCategory.set(unit.category, (count = { n: 0 }));
+      count.n += 1;
+      band = card.band(unit.market, priceCategory, count.n);
     }
     this.line(sheet, unit, priceCategory, charge, band, card, rate);
   }
 
   draft(wabaId: string, period: string): InvoiceDraft {
-    return finish(this.sheet(this.context(wabaId).account, period), period, this.options.timeline, this.rounding);
+    const context = this.context(wabaId);
+    return finish(context.sheets.get(period) ?? this.sheet(context, period), period, this.options.timeline, this.rounding);
   }
 
   /** Every (WABA, period) the rater has seen a unit for. */
   periods(): { wabaId: string; period: string }[] {
-    return [...this.sheets.values()].map((s) => ({ wabaId: s.account.wabaId, period: s.period }));
+    return [...this.contexts.values()].flatMap((c) => [...c.sheets.keys()].map((period) => ({ wabaId: c.account.wabaId, period })));
   }
 
-  private context(wabaId: string): { account: AccountContext; calendar: ZoneCalendar } {
+  private context(wabaId: string): Context {
     let context = this.contexts.get(wabaId);
     if (!context) {
       const account = this.options.accounts.get(wabaId);
       if (!account) throw new RangeError(`WABA ${wabaId} is not among the accounts rated`);
-      context = { account, calendar: ZoneCalendar.of(account.timezone) };
+      context = { account, calendar: ZoneCalendar.of(account.timezone), sheets: new Map(), last: undefined };
       this.contexts.set(wabaId, context);
     }
     return context;
   }
 
-  private sheet(account: AccountContext, period: string): Sheet {
-    const key = `${account.wabaId}|${period}`;
-    let sheet = this.sheets.get(key);
+  private sheet(context: Context, period: string): Sheet {
+    let sheet = context.sheets.get(period);
     if (!sheet) {
-      sheet = { account, period, lines: new Map(), unpriced: new Map(), cards: new Map(), eras: new Set() };
-      this.sheets.set(key, sheet);
+      sheet = { account: context.account, period, lines: new Map(), unpriced: new Map(), cards: new Map(), eras: new Set(), allowances: new Map(), volumes: undefined };
+      context.sheets.set(period, sheet);
     }
+    context.last = sheet;
     return sheet;
   }
 
-  private line(sheet: Sheet, unit: BillableUnit, priceCategory: Category, charge: Charge, band: Band | null | undefined, card: RateCard | undefined, rate: Rate | undefined): void {
+  private pool(owner: string, period: string): Map<string, Map<string, { n: number }>> {
+    const key = `${owner}|${period}`;
+    let pool = this.pools.get(key);
+    if (!pool) this.pools.set(key, (pool = new Map()));
+    return pool;
+  }
+
+  private line(sheet: Sheet, unit: BillableUnit, priceCategory: Category, charge: Charge, band: Band | undefined, card: RateCard | undefined, rate: Rate | undefined): void {
+    let byCategory = sheet.lines.get(unit.market);
+    if (!byCategory) sheet.lines.set(unit.market, (byCategory = new Map()));
+    let lines = byCategory.get(unit.category);
+    if (!lines) byCategory.set(unit.category, (lines = []));
     const price = band ?? rate;
-    const key = `${unit.market}|${unit.category}|${charge}|${band?.label ?? ''}|${card?.version ?? ''}|${price?.priceText ?? '0'}`;
-    let line = sheet.lines.get(key);
+    const priceText = price?.priceText ?? '0';
+    const label = band?.label ?? null;
+    let line: Pending | undefined;
+    for (const candidate of lines) {
+      if (candidate.charge === charge && candidate.tier === label && candidate.card === card && candidate.priceText === priceText) {
+        line = candidate;
+        break;
+      }
+    }
     if (!line) {
-      line = {
-        market: unit.market,
-        category: unit.category,
-        charge,
-        tier: band?.label ?? null,
-        price: price?.price ?? ZERO,
-        priceText: price?.priceText ?? '0',
-        card,
-        row: `${unit.market}/${priceCategory}`,
-        count: 0,
-        unitIds: [],
-      };
-      sheet.lines.set(key, line);
+      line = { market: unit.market, category: unit.category, charge, tier: label, price: price?.price ?? ZERO, priceText, card, row: `${unit.market}/${priceCategory}`, count: 0, unitIds: [] };
+      lines.push(line);
     }
     line.count += 1;
     if (this.provenance) line.unitIds.push(unit.id);
@@ -248,7 +268,8 @@ function takesFreeTier(policy: Policy, unit: BillableUnit, at: number, calendar:
 function finish(sheet: Sheet, period: string, timeline: PolicyTimeline, rounding: RoundingRule): InvoiceDraft {
   const { account } = sheet;
   let total = ZERO;
-  const lines: DraftLine[] = [...sheet.lines.values()].map((line) => {
+  const pending = [...sheet.lines.values()].flatMap((byCategory) => [...byCategory.values()].flat());
+  const lines: DraftLine[] = pending.map((line) => {
     const exact = line.price.times(line.count);
     const amount = roundMoney(exact, account.currency, rounding);
     total = total.plus(amount);
