@@ -142,10 +142,13 @@ export interface InvoiceLineData {
   readonly market: string;
   readonly category: string;
   readonly charge: string;
+  /** The volume band `from-to` the units fell in, or null. */
   readonly tier: string | null;
   readonly quantity: number;
   readonly unitPrice: string;
+  /** quantity × unit price, unrounded. */
   readonly exactAmount: string;
+  /** Rounded to the currency's minor unit by the invoice's rounding rule. */
   readonly amount: string;
   readonly rateCard: { readonly id: string; readonly version: string; readonly row: string } | null;
 }

@@ -2,6 +2,7 @@ import { Decimal } from 'decimal.js';
 import type { RateCardPublishedData, TierRow } from '../events.js';
 import type { ZoneCalendar } from '../time/zone-calendar.js';
 import { text } from '../shared/compare.js';
+import { getOrMake } from '../shared/maps.js';
 
 export interface Band {
   readonly from: number;
@@ -21,14 +22,14 @@ export class RateCard {
   private readonly tiers = new Map<string, Map<string, Band[]>>();
 
   constructor(readonly data: RateCardPublishedData) {
-    for (const row of data.rates) nest(this.rates, row.market).set(row.category, { price: new Decimal(row.price), priceText: row.price });
+    for (const row of data.rates) getOrMake(this.rates, row.market, () => new Map<string, Rate>()).set(row.category, { price: new Decimal(row.price), priceText: row.price });
     const grouped = new Map<string, TierRow[]>();
     for (const tier of data.tiers ?? []) {
       const key = `${tier.market}|${tier.category}`;
       grouped.set(key, [...(grouped.get(key) ?? []), tier]);
     }
     for (const rows of grouped.values()) {
-      nest(this.tiers, rows[0]!.market).set(
+      getOrMake(this.tiers, rows[0]!.market, () => new Map<string, Band[]>()).set(
         rows[0]!.category,
         rows
           .map((r) => ({ from: r.from, to: r.to, price: new Decimal(r.price), priceText: r.price, label: `${r.from}-${r.to ?? ''}` }))
@@ -56,12 +57,6 @@ export class RateCard {
     for (const band of bands) if (n >= band.from && (band.to === undefined || n <= band.to)) return band;
     return undefined;
   }
-}
-
-function nest<V>(outer: Map<string, Map<string, V>>, key: string): Map<string, V> {
-  let inner = outer.get(key);
-  if (!inner) outer.set(key, (inner = new Map()));
-  return inner;
 }
 
 /**

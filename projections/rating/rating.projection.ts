@@ -1,4 +1,5 @@
 import { Decimal } from 'decimal.js';
+import type { InvoiceLineData } from '../events.js';
 import type { Category, Charge, Policy } from '../policies/policy.js';
 import type { PolicyTimeline } from '../policies/timeline.js';
 import type { AccountContext, BillableUnit } from '../thread/thread.types.js';
@@ -7,22 +8,14 @@ import type { RoundingRule } from './currency.js';
 import { formatMoney, HALF_UP_PER_LINE, roundMoney } from './currency.js';
 import type { Band, Rate, RateCard, RateCardBook } from './rate-card-book.js';
 import { text } from '../shared/compare.js';
+import { getOrMake } from '../shared/maps.js';
 
 export const ENGINE_VERSION = '1.0.0';
 
-export interface DraftLine {
-  readonly market: string;
+/** An invoice line as issued (InvoiceLineData), with the units behind it. */
+export interface DraftLine extends InvoiceLineData {
   readonly category: Category;
   readonly charge: Charge;
-  /** The volume band `from-to` the units fell in, or null. */
-  readonly tier: string | null;
-  readonly quantity: number;
-  readonly unitPrice: string;
-  /** quantity × unit price, unrounded. */
-  readonly exactAmount: string;
-  /** Rounded to the currency's minor unit by the draft's rounding rule. */
-  readonly amount: string;
-  readonly rateCard: { readonly id: string; readonly version: string; readonly row: string } | null;
   readonly unitIds: readonly string[];
 }
 
@@ -186,10 +179,7 @@ export class Rater {
     const tiers = policy.volumeTiers;
     if (tiers && tiers.categories.includes(unit.category)) {
       const volumes = (sheet.volumes ??= this.pool(tiers.pool === 'portfolio' ? `p:${account.portfolioId}` : `w:${account.wabaId}`, period));
-      let byCategory = volumes.get(unit.market);
-      if (!byCategory) volumes.set(unit.market, (byCategory = new Map()));
-      let count = byCategory.get(unit.category);
-      if (!count) byCategory.set(unit.category, (count = { n: 0 }));
+      const count = getOrMake(getOrMake(volumes, unit.market, () => new Map<string, { n: number }>()), unit.category, () => ({ n: 0 }));
       count.n += 1;
       band = card.band(unit.market, priceCategory, count.n);
     }
@@ -228,17 +218,11 @@ export class Rater {
   }
 
   private pool(owner: string, period: string): Map<string, Map<string, { n: number }>> {
-    const key = `${owner}|${period}`;
-    let pool = this.pools.get(key);
-    if (!pool) this.pools.set(key, (pool = new Map()));
-    return pool;
+    return getOrMake(this.pools, `${owner}|${period}`, () => new Map<string, Map<string, { n: number }>>());
   }
 
   private line(sheet: Sheet, unit: BillableUnit, priceCategory: Category, charge: Charge, band: Band | undefined, card: RateCard | undefined, rate: Rate | undefined): void {
-    let byCategory = sheet.lines.get(unit.market);
-    if (!byCategory) sheet.lines.set(unit.market, (byCategory = new Map()));
-    let lines = byCategory.get(unit.category);
-    if (!lines) byCategory.set(unit.category, (lines = []));
+    const lines = getOrMake(getOrMake(sheet.lines, unit.market, () => new Map<string, Pending[]>()), unit.category, (): Pending[] => []);
     const price = band ?? rate;
     const priceText = price?.priceText ?? '0';
     const label = band?.label ?? null;

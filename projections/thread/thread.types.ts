@@ -1,14 +1,8 @@
+import type { AccountRegisteredData } from '../events.js';
 import type { Category, Charge, Era } from '../policies/policy.js';
 
-/** What the engine needs to know of the WABA a thread belongs to. */
-export interface AccountContext {
-  readonly wabaId: string;
-  readonly portfolioId: string;
-  readonly timezone: string;
-  readonly currency: string;
-  readonly rateCardId: string;
-  /** ISO alpha-2 of the business's primary location, for authentication-international. */
-  readonly primaryLocation?: string;
+/** What the engine needs to know of the WABA a thread belongs to: its registration and settings. */
+export interface AccountContext extends AccountRegisteredData {
   readonly authIntlEligible?: boolean;
 }
 
