@@ -220,14 +220,6 @@ export type LedgerEvent =
 
 export type LedgerEventType = LedgerEvent['type'];
 
-export const THREAD_EVENT_TYPES: ReadonlySet<string> = new Set<ThreadEvent['type']>([
-  'MessageReceived',
-  'MessageSent',
-  'MessageDelivered',
-  'MessageRead',
-  'MessageFailed',
-]);
-
 /** A thread event as the engine takes it: with its ledger position, when known, for the audit trail. */
 export type Positioned<E extends ThreadEvent = ThreadEvent> = E & { readonly position?: string };
 

@@ -48,10 +48,6 @@ export class MarketMap {
       });
   }
 
-  get latestVersion(): string {
-    return this.versions[this.versions.length - 1]!.version;
-  }
-
   /** The version in force at an instant; before the first one, the first (the map's history starts there). */
   versionAt(instant: number, calendar: ZoneCalendar): Version {
     let chosen = this.versions[0]!;

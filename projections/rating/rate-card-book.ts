@@ -86,8 +86,4 @@ export class RateCardBook {
     }
     return found;
   }
-
-  all(): RateCard[] {
-    return [...this.byId.values()].flat();
-  }
 }

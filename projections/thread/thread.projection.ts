@@ -255,7 +255,8 @@ class ThreadFold {
       return;
     }
     const outcome = this.decide(policy, message, at);
-    this.note(before, at, 'MessageDelivered', message.id, message.deliveryPosition, policy, outcome.rule, outcome.text, outcome.action, outcome.unit?.id);
+    const text = message.inferred ? () => `${outcome.text()} The send was never recorded: the category is the one Meta stated.` : outcome.text;
+    this.note(before, at, 'MessageDelivered', message.id, message.deliveryPosition, policy, outcome.rule, text, outcome.action, outcome.unit?.id);
   }
 
   private decide(policy: Policy, message: Outbound, at: number): { rule: string; text: () => string; action: Action; unit?: MutableUnit } {

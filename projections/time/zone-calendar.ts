@@ -45,18 +45,6 @@ export class ZoneCalendar {
     this.monthLabel = local.toFormat('yyyy-MM');
     return this.monthLabel;
   }
-
-  /** [start, end) of a month (YYYY-MM) as UTC instants. */
-  monthRange(period: string): [number, number] {
-    const start = DateTime.fromISO(`${period}-01`, { zone: this.zone });
-    if (!start.isValid || !/^\d{4}-\d{2}$/.test(period)) throw new RangeError(`not a period: ${period}`);
-    return [start.toMillis(), start.plus({ months: 1 }).toMillis()];
-  }
-
-  /** YYYY-MM-DD of an instant in this zone. */
-  localDate(instant: number): string {
-    return DateTime.fromMillis(instant, { zone: this.zone }).toISODate()!;
-  }
 }
 
 export const HOUR = 3_600_000;
