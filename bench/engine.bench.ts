@@ -45,7 +45,7 @@ let peakHeld = 0;
 const started = performance.now();
 // Pre-parsed events arrive in chunks of threads: generating a chunk is not timed, folding and rating it is.
 const CHUNK = 4_096;
-const source = traffic({ accounts: ACCOUNTS, events: EVENTS, start: Date.parse('2025-10-01T00:00:00Z'), days: 30, seed: 42 }, accounts);
+const source = traffic({ events: EVENTS, start: Date.parse('2025-10-01T00:00:00Z'), days: 30, seed: 42 }, accounts);
 for (;;) {
   const chunk = [];
   for (let next = source.next(); !next.done; next = source.next()) {

@@ -19,7 +19,6 @@ const PREFIXES = ['5511', '5521', '9198', '9187', '6281', '5215', '1202', '1415'
 const CATEGORIES: TemplateCategory[] = ['marketing', 'marketing', 'utility', 'utility', 'authentication'];
 
 export interface TrafficOptions {
-  readonly accounts: number;
   readonly events: number;
   /** First instant of the simulated traffic. */
   readonly start: number;

@@ -87,16 +87,29 @@ describe('era A: notification pricing', () => {
     assert.deepEqual(charges(s), ['A template regular', 'A template free_customer_service', 'A service free_customer_service']);
   });
 
-  it('picks the rate card by when the template was sent, and does not charge one delivered over 30 days later', () => {
-    const s = new Story('2020-05-04T08:00:00Z', '447700900123');
+  it('prices a template at the card in force when it was sent, in the month it was delivered', () => {
+    const s = new Story('2020-05-31T23:00:00Z', '447700900123');
     const id = s.send(0, 'utility', 'none');
     s.events.push({ type: 'MessageDelivered', data: { wabaId: 'waba-1', phoneNumberId: 'phone-1', customer: s.customer, messageId: id, timestamp: s.at(2) } });
-    const late = s.send(10, 'utility', 'none');
-    s.events.push({ type: 'MessageDelivered', data: { wabaId: 'waba-1', phoneNumberId: 'phone-1', customer: s.customer, messageId: late, timestamp: s.at(10 + 31 * 24) } });
     const units = s.units();
-    assert.equal(units.length, 1);
-    assert.equal(units[0]!.pricedAt, '2020-05-04T08:00:00.000Z');
-    assert.equal(units[0]!.openedAt, '2020-05-04T10:00:00.000Z');
+    assert.equal(units[0]!.pricedAt, '2020-05-31T23:00:00.000Z');
+    assert.equal(units[0]!.openedAt, '2020-06-01T01:00:00.000Z');
+    const card = (effectiveFrom: string, price: string) => ({
+      rateCardId: 'meta-USD', version: effectiveFrom, currency: 'USD', effectiveFrom, rates: [{ market: 'United Kingdom', category: 'template', price }],
+    });
+    const draft = draftOf(units, '2020-06', [card('2020-05-01', '0.0400'), card('2020-06-01', '0.0500')]);
+    assert.deepEqual(lineSummary(draft), ['United Kingdom template regular 1 x 0.0400 = 0.04']);
+  });
+
+  it('does not charge a template delivered more than 30 days after it was sent', () => {
+    const s = new Story('2020-05-04T08:00:00Z', '447700900123');
+    const late = s.send(0, 'utility', 'none');
+    s.events.push({ type: 'MessageDelivered', data: { wabaId: 'waba-1', phoneNumberId: 'phone-1', customer: s.customer, messageId: late, timestamp: s.at(30 * 24 + 1) } });
+    assert.deepEqual(s.units(), []);
+    const inTime = new Story('2020-05-04T08:00:00Z', '447700900123');
+    const id = inTime.send(0, 'utility', 'none');
+    inTime.events.push({ type: 'MessageDelivered', data: { wabaId: 'waba-1', phoneNumberId: 'phone-1', customer: inTime.customer, messageId: id, timestamp: inTime.at(30 * 24) } });
+    assert.deepEqual(charges(inTime), ['A template regular']);
   });
 });
 
