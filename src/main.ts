@@ -1,12 +1,9 @@
-import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { AppModule } from './app.module.js';
+import { createApp } from './app.factory.js';
+import { createLogger } from './common/logger.js';
 import { loadConfig } from './config/ledger.config.js';
 
 const config = loadConfig();
-const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), new FastifyAdapter());
-app.enableShutdownHooks();
+const logger = createLogger();
+const app = await createApp(config, { logger });
 await app.listen(config.port, config.host);
-console.log(`ledger listening on http://${config.host}:${config.port} (store: ${config.store}${config.store === 'sqlite' ? ` at ${config.sqliteFile}` : ''})`);
+logger.info({ url: await app.getUrl(), store: config.store, file: config.store === 'sqlite' ? config.sqliteFile : undefined }, 'ledger listening');

@@ -10,6 +10,14 @@ export interface LedgerConfig {
   readonly esdbUrl: string | undefined;
   readonly host: string;
   readonly port: number;
+  /** Run the projection runner in this process (on by default; off for API-only replicas). */
+  readonly projections: boolean;
+  /** An admin key from the environment, to create the first real keys with. Never stored. */
+  readonly adminKey: string | undefined;
+  /** Meta's app secret, which signs every webhook (X-Hub-Signature-256). */
+  readonly metaAppSecret: string | undefined;
+  /** The token Meta echoes in the webhook verification handshake. */
+  readonly metaVerifyToken: string | undefined;
 }
 
 /** Reads the environment once, at start, and fails fast on anything it cannot use. */
@@ -28,6 +36,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     esdbUrl: env.ESDB_URL,
     host: env.HOST ?? '127.0.0.1',
     port,
+    projections: (env.LEDGER_PROJECTIONS ?? 'on') !== 'off',
+    adminKey: env.LEDGER_ADMIN_KEY || undefined,
+    metaAppSecret: env.LEDGER_META_APP_SECRET || undefined,
+    metaVerifyToken: env.LEDGER_META_VERIFY_TOKEN || undefined,
   };
   if (store === 'postgres' && !config.postgresUrl) throw new Error('LEDGER_STORE=postgres needs LEDGER_PG_URL');
   if (store === 'esdb' && !config.esdbUrl) throw new Error('LEDGER_STORE=esdb needs ESDB_URL');

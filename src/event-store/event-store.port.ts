@@ -48,6 +48,12 @@ export interface AppendOptions {
   readonly expected: ExpectedRevision;
 }
 
+export interface AppendWrite {
+  readonly stream: string;
+  readonly events: readonly EventInput[];
+  readonly expected: ExpectedRevision;
+}
+
 export interface ReadStreamOptions {
   readonly direction?: 'forwards' | 'backwards';
   /** Revision to start from, inclusive. Default: the first event forwards, the last backwards. */
@@ -81,6 +87,17 @@ export abstract class EventStore {
   abstract readonly name: string;
 
   abstract append(stream: string, events: readonly EventInput[], options: AppendOptions): Promise<AppendResult>;
+
+  /**
+   * Several appends, each with append's rules (a retry is a duplicate, not an error). SQLite
+   * and PostgreSQL commit them in one transaction: all or none. This default, used by
+   * EventStoreDB, which has no multi-stream transaction, writes them one after another.
+   */
+  async appendMany(writes: readonly AppendWrite[]): Promise<AppendResult[]> {
+    const results: AppendResult[] = [];
+    for (const write of writes) results.push(await this.append(write.stream, write.events, { expected: write.expected }));
+    return results;
+  }
 
   abstract streamRevision(stream: string): Promise<StreamRevision>;
 

@@ -7,6 +7,7 @@ const url = process.env.ESDB_URL;
 if (url) {
   eventStoreContract('esdb', async () => ({
     globalIds: false,
+    name: 'esdb',
     open: async () => new EsdbEventStore(url),
     teardown: async () => undefined,
   }));

@@ -12,6 +12,7 @@ export interface ContractSubject {
   teardown(): Promise<void>;
   /** EventStoreDB scopes ids to their stream; the SQL stores index them globally. */
   readonly globalIds: boolean;
+  readonly name: 'sqlite' | 'postgres' | 'esdb';
 }
 
 let counter = 0;
@@ -170,6 +171,40 @@ export function eventStoreContract(name: string, subject: () => Promise<Contract
         await rejectsWith(store.append(s, [event('o1'), event('clash', { other: true })], { expected: 'any' }), 'EVENT_ID_CONFLICT');
         assert.equal(await store.streamRevision(s), 'no_stream');
         assert.deepEqual(await readAllOf([s]), []);
+      });
+    });
+
+    describe('several streams in one append', () => {
+      it('writes every stream and answers a repeated write as a duplicate of its original', async () => {
+        const a = streamName('many-a');
+        const b = streamName('many-b');
+        const first = await store.appendMany([
+          { stream: a, events: [event('m1')], expected: 'no_stream' },
+          { stream: b, events: [event('m2'), event('m3')], expected: 'no_stream' },
+        ]);
+        assert.deepEqual(first.map((r) => [r.revision, r.duplicate]), [[0, false], [1, false]]);
+        const again = await store.appendMany([
+          { stream: a, events: [event('m1')], expected: 'no_stream' },
+          { stream: a, events: [event('m4')], expected: 0 },
+        ]);
+        assert.deepEqual(again.map((r) => [r.revision, r.duplicate]), [[0, true], [1, false]]);
+        assert.deepEqual(again[0]!.position, first[0]!.position);
+        assert.deepEqual((await readAllOf([a, b])).map((e) => e.id), [`${run}:m1`, `${run}:m2`, `${run}:m3`, `${run}:m4`]);
+      });
+
+      it('appends nothing of any stream when one write conflicts', async (t) => {
+        if (context.name === 'esdb') return t.skip('EventStoreDB has no transaction across streams');
+        const a = streamName('many-clash-a');
+        const b = streamName('many-clash-b');
+        await store.append(b, [event('mc1', { v: 1 })], { expected: 'no_stream' });
+        await rejectsWith(
+          store.appendMany([
+            { stream: a, events: [event('mc2')], expected: 'no_stream' },
+            { stream: b, events: [event('mc1', { v: 2 })], expected: 'any' },
+          ]),
+          'EVENT_ID_CONFLICT',
+        );
+        assert.equal(await store.streamRevision(a), 'no_stream');
       });
     });
 

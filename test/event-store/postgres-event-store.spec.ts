@@ -20,6 +20,7 @@ if (!skip) {
     const schema = freshSchema('contract');
     return {
       globalIds: true,
+      name: 'postgres',
       open: async () => {
         const store = new PostgresEventStore({ connectionString: pgUrl!, schema });
         await store.init();

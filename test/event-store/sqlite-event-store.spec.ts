@@ -9,6 +9,7 @@ eventStoreContract('sqlite', async () => {
   const file = join(dir, 'events.db');
   return {
     globalIds: true,
+    name: 'sqlite',
     open: async () => new SqliteEventStore({ file }),
     teardown: async () => rmSync(dir, { recursive: true, force: true }),
   };

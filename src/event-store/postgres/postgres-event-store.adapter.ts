@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { WrongExpectedRevision } from '../event-store.errors.js';
-import type { AppendOptions, AppendResult, EventInput, StoredEvent, StreamRevision } from '../event-store.port.js';
+import type { AppendOptions, AppendResult, AppendWrite, EventInput, StoredEvent, StreamRevision } from '../event-store.port.js';
 import { EventStore, RecordedEvent } from '../event-store.port.js';
 import { checkExpected, encodeAppend, resolveRetry } from '../event-store.validation.js';
 import type { EncodedEvent } from '../event-store.validation.js';
@@ -87,6 +87,29 @@ export class PostgresEventStore extends EventStore {
     }
   }
 
+  override async appendMany(writes: readonly AppendWrite[]): Promise<AppendResult[]> {
+    const encoded = writes.map((write) => ({ ...write, encoded: encodeAppend(write.stream, write.events, write.expected) }));
+    await this.init();
+    return this.transaction(async (client) => {
+      const results: AppendResult[] = [];
+      for (const { stream, encoded: events, expected } of encoded) {
+        // A savepoint per write, so a write that is a retry rolls back alone.
+        await client.query('SAVEPOINT w');
+        try {
+          results.push(await this.write(client, stream, events, { expected }));
+          await client.query('RELEASE SAVEPOINT w');
+        } catch (error) {
+          await client.query('ROLLBACK TO SAVEPOINT w');
+          if (!(error instanceof WrongExpectedRevision) && (error as { code?: string }).code !== '23505') throw error;
+          const retry = resolveRetry(stream, events, await this.findByIds(events.map((e) => e.id), client));
+          if (!retry) throw error;
+          results.push(retry);
+        }
+      }
+      return results;
+    });
+  }
+
   private async write(client: pg.PoolClient, stream: string, events: EncodedEvent[], { expected }: AppendOptions): Promise<AppendResult> {
     // The no-op update takes the stream's row lock, so concurrent writers to one stream queue
     // here and each sees the revision its predecessor committed.
@@ -157,8 +180,8 @@ export class PostgresEventStore extends EventStore {
     await this.pool.end();
   }
 
-  private async findByIds(ids: string[]): Promise<StoredEvent[]> {
-    const { rows } = await this.pool.query<EventRow>(`SELECT ${COLUMNS} FROM ${this.schema}.events WHERE id = ANY($1::text[])`, [ids]);
+  private async findByIds(ids: string[], client: pg.Pool | pg.PoolClient = this.pool): Promise<StoredEvent[]> {
+    const { rows } = await client.query<EventRow>(`SELECT ${COLUMNS} FROM ${this.schema}.events WHERE id = ANY($1::text[])`, [ids]);
     return rows.map(toEvent);
   }
 

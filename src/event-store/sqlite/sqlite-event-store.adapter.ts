@@ -5,6 +5,7 @@ import { WrongExpectedRevision } from '../event-store.errors.js';
 import type {
   AppendOptions,
   AppendResult,
+  AppendWrite,
   EventInput,
   StoredEvent,
   StreamRevision,
@@ -39,6 +40,7 @@ export class SqliteEventStore extends EventStore {
   private readonly pageBackwards: Database.Statement;
   private readonly pageAll: Database.Statement;
   private readonly appendTx: (stream: string, events: EncodedEvent[], options: AppendOptions) => AppendResult;
+  private readonly appendManyTx: (writes: { stream: string; events: EncodedEvent[]; options: AppendOptions }[]) => AppendResult[];
 
   constructor(options: SqliteOptions) {
     super();
@@ -90,12 +92,31 @@ export class SqliteEventStore extends EventStore {
     // the file cannot both pass the expected-revision check.
     const tx = this.db.transaction(append);
     this.appendTx = (stream, events, options) => tx.immediate(stream, events, options);
+    // Called inside the outer transaction, `tx` runs as a savepoint: a write that turns out to
+    // be a retry rolls back alone and the others still commit together.
+    const many = this.db.transaction((writes: { stream: string; events: EncodedEvent[]; options: AppendOptions }[]) =>
+      writes.map(({ stream, events, options }) => this.settle(stream, events, () => tx(stream, events, options))),
+    );
+    this.appendManyTx = (writes) => many.immediate(writes);
+  }
+
+  override async appendMany(writes: readonly AppendWrite[]): Promise<AppendResult[]> {
+    const encoded = writes.map((write) => ({
+      stream: write.stream,
+      events: encodeAppend(write.stream, write.events, write.expected),
+      options: { expected: write.expected },
+    }));
+    return this.appendManyTx(encoded);
   }
 
   async append(stream: string, events: readonly EventInput[], options: AppendOptions): Promise<AppendResult> {
     const encoded = encodeAppend(stream, events, options?.expected);
+    return this.settle(stream, encoded, () => this.appendTx(stream, encoded, options));
+  }
+
+  private settle(stream: string, encoded: EncodedEvent[], write: () => AppendResult): AppendResult {
     try {
-      return this.appendTx(stream, encoded, options);
+      return write();
     } catch (error) {
       if (!(error instanceof WrongExpectedRevision) && !isUniqueViolation(error)) throw error;
       const retry = resolveRetry(stream, encoded, this.findByIds(encoded.map((e) => e.id)));

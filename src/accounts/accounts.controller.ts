@@ -1,0 +1,66 @@
+import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Allow, Caller } from '../auth/auth.decorators.js';
+import type { Scope } from '../auth/scope.js';
+import type { Appended } from '../common/append.js';
+import { CLOCK } from '../common/clock.js';
+import type { Clock } from '../common/clock.js';
+import { answer, contextOf } from '../common/http.js';
+import { Metrics } from '../metrics/metrics.service.js';
+import { GetReconciliation } from '../read-models/queries/get-reconciliation.query.js';
+import type { ReconciliationAnswer } from '../read-models/queries/get-reconciliation.query.js';
+import { GetUnits } from '../read-models/queries/get-units.query.js';
+import type { UnitsAnswer } from '../read-models/queries/get-units.query.js';
+import { GetWindows } from '../read-models/queries/get-windows.query.js';
+import type { WindowsAnswer } from '../read-models/queries/get-windows.query.js';
+import { PeriodParams, UnitsParams, WindowsParams } from '../read-models/queries/query-params.js';
+import { AttachPhoneNumber } from './attach-phone-number/attach-phone-number.command.js';
+import { AttachPhoneNumberRequest } from './attach-phone-number/attach-phone-number.request.js';
+import { RegisterAccount } from './register-account/register-account.command.js';
+import { RegisterAccountRequest } from './register-account/register-account.request.js';
+
+@ApiTags('accounts')
+@ApiBearerAuth()
+@Controller()
+export class AccountsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+    private readonly metrics: Metrics,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  @Post('accounts')
+  @Allow('billing')
+  async register(@Body() body: RegisterAccountRequest, @Caller() scope: Scope, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<Appended> {
+    return answer(reply, this.metrics, 'api', await this.commands.execute(new RegisterAccount(body, contextOf(request, scope, this.clock, 'api'))));
+  }
+
+  @Post('phone-numbers')
+  @Allow('billing')
+  async attach(@Body() body: AttachPhoneNumberRequest, @Caller() scope: Scope, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<Appended> {
+    return answer(reply, this.metrics, 'api', await this.commands.execute(new AttachPhoneNumber(body, contextOf(request, scope, this.clock, 'api'))));
+  }
+
+  @Get('accounts/:wabaId/windows')
+  @Allow('billing', 'auditor')
+  async windows(@Param('wabaId') wabaId: string, @Query() params: WindowsParams, @Caller() scope: Scope): Promise<WindowsAnswer> {
+    const at = params.at ? Date.parse(params.at) : this.clock().getTime();
+    const thread = params.customer && params.phoneNumberId ? { phoneNumberId: params.phoneNumberId, customer: params.customer } : undefined;
+    return this.queries.execute(new GetWindows(scope, wabaId, at, thread, params.minPosition));
+  }
+
+  @Get('accounts/:wabaId/units')
+  @Allow('billing', 'auditor')
+  async units(@Param('wabaId') wabaId: string, @Query() params: UnitsParams, @Caller() scope: Scope): Promise<UnitsAnswer> {
+    return this.queries.execute(new GetUnits(scope, wabaId, params.period, params.limit ?? 1000, params.offset ?? 0, params.minPosition));
+  }
+
+  @Get('accounts/:wabaId/reconciliation')
+  @Allow('billing', 'auditor')
+  async reconciliation(@Param('wabaId') wabaId: string, @Query() params: PeriodParams, @Caller() scope: Scope): Promise<ReconciliationAnswer> {
+    return this.queries.execute(new GetReconciliation(scope, wabaId, params.period, params.minPosition));
+  }
+}

@@ -1,0 +1,13 @@
+import { Global, Module } from '@nestjs/common';
+import { AccountDirectory } from './account-directory.js';
+import { AccountsController } from './accounts.controller.js';
+import { AttachPhoneNumberHandler } from './attach-phone-number/attach-phone-number.handler.js';
+import { RegisterAccountHandler } from './register-account/register-account.handler.js';
+
+@Global()
+@Module({
+  controllers: [AccountsController],
+  providers: [AccountDirectory, RegisterAccountHandler, AttachPhoneNumberHandler],
+  exports: [AccountDirectory],
+})
+export class AccountsModule {}

@@ -1,0 +1,31 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsISO31661Alpha2, IsISO4217CurrencyCode, IsOptional, IsTimeZone, Matches } from 'class-validator';
+import { ID } from '../../messages/thread-key.request.js';
+
+export class RegisterAccountRequest {
+  @ApiProperty({ example: '102290129340398' })
+  @Matches(ID, { message: 'must be 1 to 128 letters, digits or ._:=+/-' })
+  wabaId!: string;
+
+  @ApiProperty({ description: 'The business portfolio: its WABAs pool volume tiers', example: 'portfolio-1' })
+  @Matches(ID, { message: 'must be 1 to 128 letters, digits or ._:=+/-' })
+  portfolioId!: string;
+
+  @ApiProperty({ description: 'IANA time zone: months and effective dates are local to it', example: 'America/Sao_Paulo' })
+  @IsTimeZone()
+  timezone!: string;
+
+  @ApiProperty({ example: 'USD' })
+  @IsISO4217CurrencyCode()
+  currency!: string;
+
+  @ApiPropertyOptional({ description: 'Defaults to meta-{currency}', example: 'meta-USD' })
+  @IsOptional()
+  @Matches(ID, { message: 'must be 1 to 128 letters, digits or ._:=+/-' })
+  rateCardId?: string;
+
+  @ApiPropertyOptional({ description: 'ISO 3166 alpha-2', example: 'BR' })
+  @IsOptional()
+  @IsISO31661Alpha2()
+  primaryLocation?: string;
+}

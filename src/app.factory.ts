@@ -1,0 +1,47 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { Logger } from 'pino';
+import { AppModule } from './app.module.js';
+import type { Clock } from './common/clock.js';
+import { createLogger, NestPinoLogger } from './common/logger.js';
+import { toProblem } from './common/problem.filter.js';
+import { validationPipe } from './common/validation.js';
+import type { LedgerConfig } from './config/ledger.config.js';
+
+export interface CreateOptions {
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+}
+
+/** The HTTP application as main.ts serves it; tests and benchmarks boot the same thing. */
+export async function createApp(config: LedgerConfig, options: CreateOptions = {}): Promise<NestFastifyApplication> {
+  const logger = options.logger ?? createLogger();
+  const adapter = new FastifyAdapter({ bodyLimit: 8 * 1024 * 1024 });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, { logger, clock: options.clock }), adapter, {
+    rawBody: true,
+    logger: new NestPinoLogger(logger),
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  // Errors raised before Nest sees the request (unreadable JSON, too large a body) are problems too.
+  fastify.setErrorHandler((error, _request, reply) => {
+    const problem = toProblem(error);
+    void reply.status(problem.status).header('content-type', 'application/problem+json').send(problem);
+  });
+  app.useGlobalPipes(validationPipe());
+  app.enableShutdownHooks();
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Conversation Ledger')
+      .setDescription('The ledger of WhatsApp Business messaging costs: commands, Meta webhooks, windows, units, invoice drafts and their audit trail.')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  return app;
+}

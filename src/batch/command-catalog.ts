@@ -1,0 +1,108 @@
+import type { ClassConstructor } from 'class-transformer';
+import type { AccountRegisteredData, PhoneNumberAttachedData } from '../../projections/events.js';
+import type { AccountRecord, Directory } from '../accounts/account-directory.js';
+import { planAttach } from '../accounts/attach-phone-number/attach-phone-number.command.js';
+import { AttachPhoneNumberRequest } from '../accounts/attach-phone-number/attach-phone-number.request.js';
+import { planRegister } from '../accounts/register-account/register-account.command.js';
+import { RegisterAccountRequest } from '../accounts/register-account/register-account.request.js';
+import type { Role, Scope } from '../auth/scope.js';
+import { inScope } from '../auth/scope.js';
+import type { PlannedWrite } from '../common/append.js';
+import type { CommandContext } from '../common/command-context.js';
+import { LedgerError } from '../common/ledger-error.js';
+import { validateAs } from '../common/validation.js';
+import { planReceived } from '../messages/record-received/record-received.command.js';
+import { RecordReceivedRequest } from '../messages/record-received/record-received.request.js';
+import { planSent } from '../messages/record-sent/record-sent.command.js';
+import { RecordSentRequest } from '../messages/record-sent/record-sent.request.js';
+import { planStatus } from '../messages/record-status/record-status.command.js';
+import { RecordStatusRequest } from '../messages/record-status/record-status.request.js';
+import { planPublish } from '../rate-cards/publish-rate-card/publish-rate-card.command.js';
+import { PublishRateCardRequest } from '../rate-cards/publish-rate-card/publish-rate-card.request.js';
+
+interface Entry {
+  readonly request: ClassConstructor<object>;
+  /** Who may send it (admin always may), as on its own HTTP route. */
+  readonly roles: readonly Role[];
+  /** Extra fields the canonical event form leaves implicit (the status of a status event). */
+  readonly implied?: Record<string, string>;
+  readonly plan: (request: never, context: CommandContext, directory: Directory, prefix: string) => PlannedWrite | Promise<PlannedWrite>;
+}
+
+/**
+ * Commands in canonical form: the event type and its data fields, as DESIGN.md lists them.
+ * The batch endpoint and `ledger replay` read this form; each runs through the same request
+ * class and the same plan as its own HTTP endpoint.
+ */
+const BILLING: readonly Role[] = ['billing'];
+const INGEST: readonly Role[] = ['ingest', 'billing'];
+
+export const CATALOG: Readonly<Record<string, Entry>> = {
+  AccountRegistered: { request: RegisterAccountRequest, roles: BILLING, plan: (r: RegisterAccountRequest, c, _d, p) => planRegister(r, c, p) },
+  PhoneNumberAttached: { request: AttachPhoneNumberRequest, roles: BILLING, plan: planAttach },
+  MessageSent: { roles: INGEST, request: RecordSentRequest, plan: planSent },
+  MessageReceived: { roles: INGEST, request: RecordReceivedRequest, plan: planReceived },
+  MessageDelivered: { roles: INGEST, request: RecordStatusRequest, implied: { status: 'delivered' }, plan: planStatus },
+  MessageRead: { roles: INGEST, request: RecordStatusRequest, implied: { status: 'read' }, plan: planStatus },
+  MessageFailed: { roles: INGEST, request: RecordStatusRequest, implied: { status: 'failed' }, plan: planStatus },
+  RateCardPublished: { request: PublishRateCardRequest, roles: BILLING, plan: (r: PublishRateCardRequest, c, _d, p) => planPublish(r, c, p) },
+};
+
+export const COMMAND_TYPES = Object.keys(CATALOG);
+
+/** `{type, ...fields}` or `{type, data: {...}}` -> a validated, planned write. `prefix` names the item in errors. */
+export async function planCanonical(plain: unknown, context: CommandContext, directory: Directory, prefix = ''): Promise<PlannedWrite> {
+  if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) {
+    throw new LedgerError('VALIDATION_FAILED', `${prefix || 'command'}: must be an object with a type`, 400, prefix || undefined);
+  }
+  const { type, data, recordedAt: _recordedAt, ...fields } = plain as Record<string, unknown>;
+  const entry = typeof type === 'string' ? CATALOG[type] : undefined;
+  if (!entry) {
+    throw new LedgerError('COMMAND_TYPE_UNKNOWN', `${prefix}type must be one of ${COMMAND_TYPES.join(', ')}, got ${JSON.stringify(type)}`, 400, `${prefix}type`);
+  }
+  const { roles } = context.scope;
+  if (!roles.includes('admin') && !entry.roles.some((role) => roles.includes(role))) {
+    throw new LedgerError('ROLE_FORBIDDEN', `${prefix}type ${String(type)} needs one of the roles ${['admin', ...entry.roles].join(', ')}`, 403, `${prefix}type`);
+  }
+  const body = typeof data === 'object' && data !== null ? data : fields;
+  const request = validateAs(entry.request, { ...body, ...entry.implied }, prefix.replace(/\.$/, ''));
+  return entry.plan(request as never, context, directory, prefix);
+}
+
+/**
+ * The directory a batch plans against: accounts and numbers registered earlier in the same
+ * batch count, although none of it is appended until the whole batch is.
+ */
+export class PendingDirectory implements Directory {
+  private readonly accounts = new Map<string, AccountRegisteredData>();
+  private readonly numbers = new Map<string, Set<string>>();
+
+  constructor(private readonly inner: Directory) {}
+
+  note(write: PlannedWrite): void {
+    for (const event of write.events) {
+      if (event.type === 'AccountRegistered') this.accounts.set((event.data as AccountRegisteredData).wabaId, event.data as AccountRegisteredData);
+      if (event.type === 'PhoneNumberAttached') {
+        const { wabaId, phoneNumberId } = event.data as PhoneNumberAttachedData;
+        let set = this.numbers.get(wabaId);
+        if (!set) this.numbers.set(wabaId, (set = new Set()));
+        set.add(phoneNumberId);
+      }
+    }
+  }
+
+  async require(wabaId: string, scope: Scope, field = 'wabaId'): Promise<AccountRecord> {
+    const pending = this.accounts.get(wabaId);
+    if (pending && inScope(scope, wabaId)) return { account: pending, numbers: this.numbers.get(wabaId) ?? new Set(), revision: 'no_stream' };
+    return this.inner.require(wabaId, scope, field);
+  }
+
+  async requireNumber(wabaId: string, phoneNumberId: string, scope: Scope, prefix = ''): Promise<AccountRecord> {
+    if (this.numbers.get(wabaId)?.has(phoneNumberId)) return this.require(wabaId, scope, `${prefix}wabaId`);
+    return this.inner.requireNumber(wabaId, phoneNumberId, scope, prefix);
+  }
+
+  forget(wabaId: string): void {
+    this.inner.forget(wabaId);
+  }
+}

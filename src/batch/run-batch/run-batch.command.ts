@@ -1,0 +1,12 @@
+import { Command } from '@nestjs/cqrs';
+import type { Appended } from '../../common/append.js';
+import type { CommandContext } from '../../common/command-context.js';
+
+export class RunBatch extends Command<Appended[]> {
+  constructor(
+    readonly commands: readonly unknown[],
+    readonly context: CommandContext,
+  ) {
+    super();
+  }
+}

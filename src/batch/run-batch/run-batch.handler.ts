@@ -1,0 +1,45 @@
+import { Inject } from '@nestjs/common';
+import { CommandHandler } from '@nestjs/cqrs';
+import type { ICommandHandler } from '@nestjs/cqrs';
+import { AccountDirectory } from '../../accounts/account-directory.js';
+import { appended, explainConflict } from '../../common/append.js';
+import type { Appended, PlannedWrite } from '../../common/append.js';
+import { EventIdConflict } from '../../event-store/event-store.errors.js';
+import { EventStore } from '../../event-store/event-store.port.js';
+import { PendingDirectory, planCanonical } from '../command-catalog.js';
+import { RunBatch } from './run-batch.command.js';
+
+/**
+ * All or nothing: every command is validated and planned before anything is written, and the
+ * writes commit in one transaction. A command already recorded is a duplicate inside the batch,
+ * not a failure of it.
+ */
+@CommandHandler(RunBatch)
+export class RunBatchHandler implements ICommandHandler<RunBatch> {
+  constructor(
+    @Inject(EventStore) private readonly store: EventStore,
+    private readonly directory: AccountDirectory,
+  ) {}
+
+  async execute({ commands, context }: RunBatch): Promise<Appended[]> {
+    const directory = new PendingDirectory(this.directory);
+    const writes: PlannedWrite[] = [];
+    for (const [index, command] of commands.entries()) {
+      const write = await planCanonical(command, context, directory, `commands[${index}].`);
+      directory.note(write);
+      writes.push(write);
+    }
+    try {
+      const results = await this.store.appendMany(writes);
+      return results.map((result, i) => appended(writes[i]!, result));
+    } catch (error) {
+      if (error instanceof EventIdConflict) {
+        const index = writes.findIndex((w) => w.events.some((e) => e.id === error.eventId));
+        if (index >= 0) throw explainConflict(writes[index]!, error, `commands[${index}].`);
+      }
+      throw error;
+    } finally {
+      for (const write of writes) if (write.stream.startsWith('account-')) this.directory.forget(write.stream.slice('account-'.length));
+    }
+  }
+}

@@ -1,0 +1,86 @@
+import { Catch, HttpException, Inject } from '@nestjs/common';
+import type { ArgumentsHost, ExceptionFilter } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { EventStoreError } from '../event-store/event-store.errors.js';
+import { Metrics } from '../metrics/metrics.service.js';
+import { LedgerError } from './ledger-error.js';
+import { LOGGER } from './logger.js';
+
+export interface Problem {
+  readonly type: string;
+  readonly title: string;
+  readonly status: number;
+  readonly code: string;
+  readonly detail: string;
+  readonly field?: string;
+  readonly instance?: string;
+}
+
+const STORE_STATUS: Record<string, number> = { EVENT_ID_CONFLICT: 409, WRONG_EXPECTED_REVISION: 409 };
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+/** Every error leaves as RFC 9457 problem+json with a stable `code`, whatever raised it. */
+export function toProblem(error: unknown): Problem {
+  if (error instanceof LedgerError) return problem(error.status, error.code, error.message, error.field);
+  if (error instanceof EventStoreError) return problem(STORE_STATUS[error.code] ?? 400, error.code, error.message, error.field);
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    return problem(status, httpCode(status, error), error.message);
+  }
+  const fastify = error as { statusCode?: number; code?: string; message?: string };
+  if (typeof fastify.statusCode === 'number' && fastify.statusCode < 500 && fastify.code?.startsWith('FST_')) {
+    const code = fastify.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'MEDIA_TYPE_UNSUPPORTED' : fastify.code.includes('BODY_TOO_LARGE') ? 'BODY_TOO_LARGE' : 'BODY_MALFORMED';
+    return problem(fastify.statusCode, code, fastify.message ?? 'the request body could not be read');
+  }
+  return problem(500, 'INTERNAL', 'the ledger failed to handle this request; nothing was appended unless a position was returned');
+}
+
+function httpCode(status: number, error: HttpException): string {
+  if (status === 404) return 'ROUTE_NOT_FOUND';
+  if (status === 413) return 'BODY_TOO_LARGE';
+  if (status === 400) return 'BODY_MALFORMED';
+  return error.name.replace(/Exception$/, '').replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
+}
+
+function problem(status: number, code: string, detail: string, field?: string): Problem {
+  return {
+    type: `https://ledger.invalid/problems/${code.toLowerCase().replace(/_/g, '-')}`,
+    title: TITLES[status] ?? 'Error',
+    status,
+    code,
+    detail,
+    ...(field ? { field } : {}),
+  };
+}
+
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  constructor(
+    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly metrics: Metrics,
+  ) {}
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const reply = http.getResponse<FastifyReply>();
+    const request = http.getRequest<FastifyRequest>();
+    const body = { ...toProblem(error), instance: request.url };
+    this.metrics.rejections.inc({ code: body.code });
+    if (body.status >= 500) this.logger.error({ err: error, url: request.url }, 'request failed');
+    void reply.status(body.status).header('content-type', 'application/problem+json').send(body);
+  }
+}

@@ -1,0 +1,46 @@
+import { Command } from '@nestjs/cqrs';
+import type { MessageReceivedData } from '../../../projections/events.js';
+import { threadStream } from '../../../projections/events.js';
+import type { Directory } from '../../accounts/account-directory.js';
+import type { Appended, PlannedWrite } from '../../common/append.js';
+import type { CommandContext } from '../../common/command-context.js';
+import { ledgerEvent } from '../../common/command-context.js';
+import { utc } from '../thread-key.request.js';
+import type { RecordReceivedRequest } from './record-received.request.js';
+
+export class RecordReceived extends Command<Appended> {
+  constructor(
+    readonly request: RecordReceivedRequest,
+    readonly context: CommandContext,
+  ) {
+    super();
+  }
+}
+
+export async function planReceived(request: RecordReceivedRequest, context: CommandContext, directory: Directory, prefix = ''): Promise<PlannedWrite> {
+  await directory.requireNumber(request.wabaId, request.phoneNumberId, context.scope, prefix);
+  const referral = request.referral;
+  const data: MessageReceivedData = {
+    wabaId: request.wabaId,
+    phoneNumberId: request.phoneNumberId,
+    customer: request.customer,
+    messageId: request.messageId,
+    timestamp: utc(request.timestamp),
+    kind: request.kind,
+    ...(referral
+      ? {
+          referral: {
+            sourceType: referral.sourceType,
+            ...(referral.sourceId ? { sourceId: referral.sourceId } : {}),
+            ...(referral.ctwaClid ? { ctwaClid: referral.ctwaClid } : {}),
+          },
+        }
+      : {}),
+  };
+  return {
+    stream: threadStream(data.phoneNumberId, data.customer),
+    events: [ledgerEvent('MessageReceived', data.messageId, data, context)],
+    expected: 'any',
+    conflict: { code: 'MESSAGE_ID_CONFLICT', field: 'messageId', what: `message ${data.messageId}` },
+  };
+}

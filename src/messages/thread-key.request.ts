@@ -1,0 +1,34 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsISO8601, IsString, Length, Matches } from 'class-validator';
+
+export const ID = /^[A-Za-z0-9_.:=+/-]{1,128}$/;
+export const WA_ID = /^[1-9]\d{5,14}$/;
+
+/** The fields every message command shares: whose thread, which message, when. */
+export class ThreadMessageRequest {
+  @ApiProperty({ example: '102290129340398' })
+  @Matches(ID, { message: 'must be 1 to 128 letters, digits or ._:=+/-' })
+  wabaId!: string;
+
+  @ApiProperty({ example: '106540352242922' })
+  @Matches(ID, { message: 'must be 1 to 128 letters, digits or ._:=+/-' })
+  phoneNumberId!: string;
+
+  @ApiProperty({ description: "The customer's wa_id: the international number's digits, no '+'", example: '16505551234' })
+  @Matches(WA_ID, { message: "must be the customer's wa_id: 6 to 15 digits, no '+'" })
+  customer!: string;
+
+  @ApiProperty({ description: "Meta's wamid", example: 'wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQUQ0N0VFMDA2MTQ0RkJFNkNDNAA=' })
+  @IsString()
+  @Length(1, 256)
+  messageId!: string;
+
+  @ApiProperty({ description: 'ISO-8601 with an offset; stored in UTC', example: '2025-06-18T19:46:32Z' })
+  @IsISO8601({ strict: true, strictSeparator: true })
+  @Matches(/(Z|[+-]\d\d:?\d\d)$/, { message: 'must carry a time zone offset or Z' })
+  timestamp!: string;
+}
+
+export function utc(timestamp: string): string {
+  return new Date(Date.parse(timestamp)).toISOString();
+}

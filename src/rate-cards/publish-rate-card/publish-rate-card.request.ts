@@ -1,0 +1,101 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsInt,
+  IsISO4217CurrencyCode,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { ID } from '../../messages/thread-key.request.js';
+
+const PRICE = /^\d{1,12}(\.\d{1,12})?$/;
+const PRICE_MESSAGE = 'must be a decimal string such as "0.0625"';
+
+export class RateRowRequest {
+  @ApiProperty({ example: 'Brazil' })
+  @IsString()
+  @Length(1, 128)
+  market!: string;
+
+  @ApiProperty({ example: 'marketing' })
+  @IsString()
+  @Length(1, 64)
+  category!: string;
+
+  @ApiProperty({ example: '0.0625' })
+  @Matches(PRICE, { message: PRICE_MESSAGE })
+  price!: string;
+}
+
+export class TierRowRequest extends RateRowRequest {
+  @ApiProperty({ description: 'First charged message of the band, from 1' })
+  @IsInt()
+  @Min(1)
+  from!: number;
+
+  @ApiPropertyOptional({ description: 'Last charged message of the band; absent for no upper bound' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  to?: number;
+}
+
+export class PublishRateCardRequest {
+  @ApiProperty({ example: 'meta-USD' })
+  @Matches(ID, { message: 'must be 1 to 128 letters, digits or ._:=+/-' })
+  rateCardId!: string;
+
+  @ApiProperty({ example: '2025-10-01' })
+  @Matches(ID, { message: 'must be 1 to 128 letters, digits or ._:=+/-' })
+  version!: string;
+
+  @ApiProperty({ example: 'USD' })
+  @IsISO4217CurrencyCode()
+  currency!: string;
+
+  @ApiProperty({ description: 'A local date, applied at 00:00 in each WABA time zone', example: '2025-10-01' })
+  @Matches(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, { message: 'must be a date YYYY-MM-DD' })
+  effectiveFrom!: string;
+
+  @ApiProperty({ type: [RateRowRequest] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(10_000)
+  @ValidateNested({ each: true })
+  @Type(() => RateRowRequest)
+  rates!: RateRowRequest[];
+
+  @ApiPropertyOptional({ type: [TierRowRequest] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10_000)
+  @ValidateNested({ each: true })
+  @Type(() => TierRowRequest)
+  tiers?: TierRowRequest[];
+}
+
+export class PublishRateCardCsvQuery {
+  @ApiProperty({ example: 'meta-USD' })
+  @Matches(ID, { message: 'must be 1 to 128 letters, digits or ._:=+/-' })
+  rateCardId!: string;
+
+  @ApiProperty({ example: '2025-10-01' })
+  @Matches(ID, { message: 'must be 1 to 128 letters, digits or ._:=+/-' })
+  version!: string;
+
+  @ApiProperty({ example: 'USD' })
+  @IsISO4217CurrencyCode()
+  currency!: string;
+
+  @ApiPropertyOptional({ description: "Read from the card's title when absent", example: '2025-10-01' })
+  @IsOptional()
+  @Matches(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, { message: 'must be a date YYYY-MM-DD' })
+  effectiveFrom?: string;
+}

@@ -1,0 +1,395 @@
+import type {
+  AccountRegisteredData,
+  AccountSettingsChangedData,
+  MarketMapPublishedData,
+  PhoneNumberAttachedData,
+  Positioned,
+  RateCardPublishedData,
+  ThreadEvent,
+  ThreadKey,
+} from '../../projections/events.js';
+import { draftHash } from '../../projections/invoices/invoice-hash.js';
+import { rateMonth } from '../../projections/rating/rating.projection.js';
+import { foldThread } from '../../projections/thread/thread.projection.js';
+import type { BillableUnit } from '../../projections/thread/thread.types.js';
+import { openUntil } from '../../projections/thread/windows.js';
+import { ZoneCalendar } from '../../projections/time/zone-calendar.js';
+import type { EventStore, StoredEvent } from '../event-store/event-store.port.js';
+import type { Position } from '../event-store/position.js';
+import { comparePositions, formatPosition, parsePosition, START } from '../event-store/position.js';
+import { EngineState } from './engine-state.js';
+import type { ProjectionRegistry, ReadModelTables } from './read-model.schema.js';
+import type { Param, Sql } from './sql.js';
+
+export interface RunnerOptions {
+  readonly batchSize?: number;
+  /** Rate touched account-months at least every this many events while catching up (stage 2 is per month, not per event). */
+  readonly rateEvery?: number;
+  /** The ledger's clock, for the moment a version goes live. */
+  readonly clock?: () => Date;
+}
+
+export interface BatchReport {
+  readonly events: number;
+  readonly threads: number;
+  readonly rated: number;
+  readonly position: Position;
+  readonly caughtUp: boolean;
+}
+
+export interface Checkpoint {
+  readonly position: Position;
+  /** Drafts reflect every event up to here; behind `position` while touched months wait to be rated. */
+  readonly rated: Position;
+  readonly events: number;
+}
+
+const THREAD_TYPES = new Set(['MessageReceived', 'MessageSent', 'MessageDelivered', 'MessageRead', 'MessageFailed']);
+
+/**
+ * Keeps one projection version's read models current: reads the log in commit order, re-folds
+ * every thread a batch touches (its whole history, so a late status lands where it belongs),
+ * re-rates every touched account-month, and writes read models and checkpoint in one
+ * transaction. A crash anywhere leaves the last committed batch, never half of one.
+ */
+export class ProjectionRunner {
+  private state = new EngineState();
+  private checkpoint: Checkpoint = { position: START, rated: START, events: 0 };
+  private sinceRating = 0;
+  private readonly batchSize: number;
+  private readonly rateEvery: number;
+  private readonly clock: () => Date;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly sql: Sql,
+    readonly tables: ReadModelTables,
+    private readonly registry: ProjectionRegistry,
+    options: RunnerOptions = {},
+  ) {
+    this.batchSize = options.batchSize ?? 2_000;
+    this.rateEvery = options.rateEvery ?? 100_000;
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  get position(): Checkpoint {
+    return this.checkpoint;
+  }
+
+  /** Accounts, cards and maps as of the last committed batch: what queries fold with. */
+  get engineState(): EngineState {
+    return this.state;
+  }
+
+  async init(): Promise<void> {
+    await this.registry.create(this.sql);
+    await this.tables.create(this.sql);
+    await this.registry.building(this.sql, this.tables.version);
+    await this.load();
+  }
+
+  /** Forgets this version's tables and replays the log from position 0. */
+  async reset(): Promise<void> {
+    await this.sql.transaction(async (tx) => {
+      await this.tables.drop(tx);
+      await this.tables.create(tx);
+      await tx.run(`UPDATE ${this.registry.table} SET status = 'building' WHERE version = ?`, [this.tables.version]);
+    });
+    await this.load();
+  }
+
+  /** Processes batches until the log has nothing more, then rates what is left. */
+  async catchUp(signal?: AbortSignal): Promise<Checkpoint> {
+    for (;;) {
+      if (signal?.aborted) return this.checkpoint;
+      const batch = await this.store.readAllPage(this.checkpoint.position, this.batchSize);
+      const report = await this.apply(batch);
+      if (report.caughtUp) return this.checkpoint;
+    }
+  }
+
+  /** Follows the log until the signal aborts; an abort lets the current batch finish. */
+  async follow(signal: AbortSignal, onBatch?: (report: BatchReport) => void, idleMs = 50): Promise<void> {
+    for await (const batch of this.store.subscribe({ after: this.checkpoint.position, batchSize: this.batchSize, idleMs, signal })) {
+      const report = await this.apply(batch);
+      onBatch?.(report);
+      if (signal.aborted) return;
+    }
+  }
+
+  /** One batch, in one transaction. An empty batch rates whatever waits and can switch this version live. */
+  async apply(batch: readonly StoredEvent[]): Promise<BatchReport> {
+    const caughtUp = batch.length < this.batchSize;
+    try {
+      return await this.sql.transaction(async (tx) => {
+        await this.assertCheckpoint(tx);
+        const work = new Batch(tx, this.tables, this.state, this.store, this.checkpoint.events);
+        for (const event of batch) await work.route(event);
+        const end = batch.length ? batch[batch.length - 1]!.position : this.checkpoint.position;
+        await work.refold(end);
+        await work.persistDirty();
+        this.sinceRating += batch.length;
+        let rated = 0;
+        let ratedUpTo = this.checkpoint.rated;
+        if (caughtUp || this.sinceRating >= this.rateEvery) {
+          rated = await rateDirty(tx, this.tables, this.state, formatPosition(end));
+          ratedUpTo = end;
+          this.sinceRating = 0;
+        }
+        const next: Checkpoint = { position: end, rated: ratedUpTo, events: this.checkpoint.events + batch.length };
+        await tx.run(
+          `INSERT INTO ${this.tables.checkpoint} (id, position, rated, events) VALUES (1, ?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET position = excluded.position, rated = excluded.rated, events = excluded.events`,
+          [formatPosition(next.position), formatPosition(next.rated), next.events],
+        );
+        if (caughtUp && (await this.registry.status(tx, this.tables.version)) === 'building') {
+          await this.registry.switchTo(tx, this.tables.version, this.clock().toISOString());
+        }
+        this.checkpoint = next;
+        return { events: batch.length, threads: work.threadCount, rated, position: end, caughtUp };
+      });
+    } catch (error) {
+      // The engine state may hold part of a batch that never committed: start again from the tables.
+      await this.load();
+      throw error;
+    }
+  }
+
+  /** Two runners on one set of tables would each apply a batch: the second one's transaction stops here. */
+  private async assertCheckpoint(tx: Sql): Promise<void> {
+    const rows = await tx.all<{ position: string }>(`SELECT position FROM ${this.tables.checkpoint} WHERE id = 1`);
+    const stored = rows[0] ? parsePosition(rows[0].position) : START;
+    if (comparePositions(stored, this.checkpoint.position) !== 0) {
+      throw new Error(`projection ${this.tables.version} moved to ${formatPosition(stored)} under this runner (at ${formatPosition(this.checkpoint.position)}): another runner is writing it`);
+    }
+  }
+
+  private async load(): Promise<void> {
+    const state = new EngineState();
+    const accounts = await this.sql.all<{ data: string }>(`SELECT data FROM ${this.tables.accounts}`);
+    for (const row of accounts) state.put(JSON.parse(row.data));
+    for (const row of await this.sql.all<{ phone_number_id: string; waba_id: string }>(`SELECT phone_number_id, waba_id FROM ${this.tables.numbers}`)) {
+      state.numbers.set(row.phone_number_id, row.waba_id);
+    }
+    for (const row of await this.sql.all<{ data: string }>(`SELECT data FROM ${this.tables.rateCards} ORDER BY seq`)) state.publishCard(JSON.parse(row.data));
+    for (const row of await this.sql.all<{ data: string }>(`SELECT data FROM ${this.tables.marketMaps} ORDER BY seq`)) state.publishMap(JSON.parse(row.data));
+    const rows = await this.sql.all<{ position: string; rated: string; events: string | number }>(
+      `SELECT position, rated, events FROM ${this.tables.checkpoint} WHERE id = 1`,
+    );
+    this.state = state;
+    this.sinceRating = 0;
+    this.checkpoint = rows[0]
+      ? { position: parsePosition(rows[0].position), rated: parsePosition(rows[0].rated), events: Number(rows[0].events) }
+      : { position: START, rated: START, events: 0 };
+  }
+}
+
+/** The work of one batch: which threads to re-fold and which account-months to re-rate. */
+class Batch {
+  private readonly threads = new Map<string, Positioned[]>();
+  private readonly refoldAll = new Set<string>();
+  private readonly dirty = new Set<string>();
+  private seq: number;
+
+  constructor(
+    private readonly tx: Sql,
+    private readonly tables: ReadModelTables,
+    private readonly state: EngineState,
+    private readonly store: EventStore,
+    seq: number,
+  ) {
+    this.seq = seq;
+  }
+
+  get threadCount(): number {
+    return this.threads.size;
+  }
+
+  async route(event: StoredEvent): Promise<void> {
+    this.seq += 1;
+    if (THREAD_TYPES.has(event.type)) {
+      let events = this.threads.get(event.stream);
+      if (!events) this.threads.set(event.stream, (events = []));
+      events.push({ type: event.type, data: event.data, position: formatPosition(event.position) } as Positioned);
+      return;
+    }
+    switch (event.type) {
+      case 'AccountRegistered': {
+        const account = this.state.register(event.data as AccountRegisteredData);
+        await this.saveAccount(account.wabaId);
+        // Threads recorded before their account was known waited for it.
+        this.refoldAll.add(account.wabaId);
+        return;
+      }
+      case 'AccountSettingsChanged': {
+        const account = this.state.change(event.data as AccountSettingsChangedData);
+        if (!account) return;
+        await this.saveAccount(account.wabaId);
+        this.refoldAll.add(account.wabaId);
+        await this.tx.run(`INSERT INTO ${this.tables.dirty} (waba_id, period) SELECT waba_id, period FROM ${this.tables.drafts} WHERE waba_id = ? ON CONFLICT DO NOTHING`, [account.wabaId]);
+        return;
+      }
+      case 'PhoneNumberAttached': {
+        const data = event.data as PhoneNumberAttachedData;
+        this.state.numbers.set(data.phoneNumberId, data.wabaId);
+        await this.tx.run(
+          `INSERT INTO ${this.tables.numbers} (phone_number_id, waba_id) VALUES (?, ?) ON CONFLICT (phone_number_id) DO UPDATE SET waba_id = excluded.waba_id`,
+          [data.phoneNumberId, data.wabaId],
+        );
+        return;
+      }
+      case 'RateCardPublished': {
+        const data = event.data as RateCardPublishedData;
+        this.state.publishCard(data);
+        await this.tx.run(
+          `INSERT INTO ${this.tables.rateCards} (rate_card_id, version, seq, data) VALUES (?, ?, ?, ?)
+           ON CONFLICT (rate_card_id, version) DO UPDATE SET seq = excluded.seq, data = excluded.data`,
+          [data.rateCardId, data.version, this.seq, JSON.stringify(data)],
+        );
+        // Prices changed, units did not: only stage 2 reruns, for the months the card can reach.
+        const from = previousMonth(data.effectiveFrom.slice(0, 7));
+        await this.tx.run(
+          `INSERT INTO ${this.tables.dirty} (waba_id, period)
+           SELECT d.waba_id, d.period FROM ${this.tables.drafts} d JOIN ${this.tables.accounts} a ON a.waba_id = d.waba_id
+           WHERE a.rate_card_id = ? AND d.period >= ? ON CONFLICT DO NOTHING`,
+          [data.rateCardId, from],
+        );
+        return;
+      }
+      case 'MarketMapPublished': {
+        const data = event.data as MarketMapPublishedData;
+        this.state.publishMap(data);
+        await this.tx.run(
+          `INSERT INTO ${this.tables.marketMaps} (version, seq, data) VALUES (?, ?, ?) ON CONFLICT (version) DO UPDATE SET seq = excluded.seq, data = excluded.data`,
+          [data.version, this.seq, JSON.stringify(data)],
+        );
+        for (const waba of this.state.accounts.keys()) this.refoldAll.add(waba);
+        return;
+      }
+      default:
+        // Invoice events and anything this version does not know feed no read model here.
+        return;
+    }
+  }
+
+  private async saveAccount(wabaId: string): Promise<void> {
+    const account = this.state.accounts.get(wabaId)!;
+    await this.tx.run(
+      `INSERT INTO ${this.tables.accounts} (waba_id, portfolio_id, rate_card_id, data) VALUES (?, ?, ?, ?)
+       ON CONFLICT (waba_id) DO UPDATE SET portfolio_id = excluded.portfolio_id, rate_card_id = excluded.rate_card_id, data = excluded.data`,
+      [account.wabaId, account.portfolioId, account.rateCardId, JSON.stringify(account)],
+    );
+  }
+
+  async refold(end: Position): Promise<void> {
+    for (const waba of this.refoldAll) {
+      const rows = await this.tx.all<{ stream: string }>(`SELECT stream FROM ${this.tables.threads} WHERE waba_id = ?`, [waba]);
+      for (const { stream } of rows) if (!this.threads.has(stream)) this.threads.set(stream, []);
+    }
+    const newUnits: Param[][] = [];
+    const threadRows: Param[][] = [];
+    for (const [stream, fresh] of this.threads) {
+      const known = await this.tx.all<{ stream: string }>(`SELECT stream FROM ${this.tables.threads} WHERE stream = ?`, [stream]);
+      // A thread seen for the first time has its whole history in this batch; any other is read back from the log.
+      const history = known.length ? await this.history(stream, end) : fresh;
+      const key = history[0]?.data as ThreadKey | undefined;
+      if (!key) continue;
+      if (known.length) {
+        const old = await this.tx.all<{ waba_id: string; period: string }>(`SELECT DISTINCT waba_id, period FROM ${this.tables.units} WHERE stream = ?`, [stream]);
+        for (const row of old) this.dirty.add(`${row.waba_id}\u0000${row.period}`);
+        await this.tx.run(`DELETE FROM ${this.tables.units} WHERE stream = ?`, [stream]);
+      }
+      const account = this.state.accounts.get(key.wabaId);
+      const times = history.map((e) => Date.parse(e.data.timestamp));
+      const first = Math.min(...times);
+      const last = Math.max(...times);
+      let windows = '{}';
+      let until: number | null = null;
+      if (account) {
+        const result = foldThread(history, account, this.state.engine);
+        const calendar = ZoneCalendar.of(account.timezone);
+        for (const unit of result.units) {
+          const at = Date.parse(unit.openedAt);
+          const period = calendar.month(at);
+          this.dirty.add(`${unit.wabaId}\u0000${period}`);
+          newUnits.push([stream, unit.id, unit.wabaId, period, at, JSON.stringify(unit)]);
+        }
+        windows = JSON.stringify(result.windows);
+        until = openUntil(result.windows);
+      }
+      threadRows.push([stream, key.wabaId, key.phoneNumberId, key.customer, first, last, until, windows, formatPosition(end)]);
+    }
+    await this.tx.insertMany(this.tables.units, ['stream', 'unit_id', 'waba_id', 'period', 'opened_at', 'data'], newUnits);
+    await this.tx.insertMany(
+      this.tables.threads,
+      ['stream', 'waba_id', 'phone_number_id', 'customer', 'first_at', 'last_at', 'open_until', 'windows', 'position'],
+      threadRows,
+      `ON CONFLICT (stream) DO UPDATE SET first_at = excluded.first_at, last_at = excluded.last_at, open_until = excluded.open_until,
+       windows = excluded.windows, position = excluded.position`,
+    );
+  }
+
+  /** The thread's events up to the batch's end: what a fresh fold of the log up to here would see. */
+  private async history(stream: string, end: Position): Promise<Positioned[]> {
+    const events: Positioned[] = [];
+    for await (const event of this.store.readStream(stream)) {
+      if (comparePositions(event.position, end) > 0) break;
+      events.push({ type: event.type as ThreadEvent['type'], data: event.data, position: formatPosition(event.position) } as Positioned);
+    }
+    return events;
+  }
+
+  async persistDirty(): Promise<void> {
+    const rows = [...this.dirty].map((key) => key.split('\u0000') as Param[]);
+    await this.tx.insertMany(this.tables.dirty, ['waba_id', 'period'], rows, 'ON CONFLICT DO NOTHING');
+  }
+}
+
+/**
+ * Stage 2 for every account-month waiting in `dirty`. A portfolio's WABAs share volume tiers,
+ * so a touched month is rated with every WABA of its portfolio, and all their drafts are rewritten.
+ */
+async function rateDirty(tx: Sql, tables: ReadModelTables, state: EngineState, position: string): Promise<number> {
+  const dirty = await tx.all<{ waba_id: string; period: string }>(`SELECT waba_id, period FROM ${tables.dirty}`);
+  const touched = new Set(dirty.map((d) => `${d.waba_id}\u0000${d.period}`));
+  const groups = new Map<string, { period: string; portfolio: string }>();
+  for (const row of dirty) {
+    const account = state.accounts.get(row.waba_id);
+    if (!account) continue;
+    groups.set(`${account.portfolioId}\u0000${row.period}`, { period: row.period, portfolio: account.portfolioId });
+  }
+  let rated = 0;
+  for (const { period, portfolio } of groups.values()) {
+    const members = [...(state.portfolios.get(portfolio) ?? [])].sort();
+    const accounts = new Map(members.map((waba) => [waba, state.accounts.get(waba)!]));
+    const units: BillableUnit[] = [];
+    const withUnits = new Set<string>();
+    for (const waba of members) {
+      const rows = await tx.all<{ data: string }>(`SELECT data FROM ${tables.units} WHERE waba_id = ? AND period = ?`, [waba, period]);
+      for (const row of rows) units.push(JSON.parse(row.data) as BillableUnit);
+      if (rows.length) withUnits.add(waba);
+    }
+    const drafts = rateMonth({ period, accounts, units, book: state.book, timeline: state.timeline });
+    const rows: Param[][] = [];
+    for (const waba of members) {
+      const draft = drafts.get(waba)!;
+      if (!withUnits.has(waba) && !touched.has(`${waba}\u0000${period}`)) continue;
+      rows.push([waba, period, draft.currency, draft.total, draftHash(draft), position, JSON.stringify(draft)]);
+      rated += 1;
+    }
+    await tx.insertMany(
+      tables.drafts,
+      ['waba_id', 'period', 'currency', 'total', 'hash', 'position', 'data'],
+      rows,
+      `ON CONFLICT (waba_id, period) DO UPDATE SET currency = excluded.currency, total = excluded.total, hash = excluded.hash,
+       position = excluded.position, data = excluded.data`,
+    );
+  }
+  await tx.run(`DELETE FROM ${tables.dirty}`);
+  return rated;
+}
+
+function previousMonth(period: string): string {
+  const [year, month] = period.split('-').map(Number) as [number, number];
+  return month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, '0')}`;
+}

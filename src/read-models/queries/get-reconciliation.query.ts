@@ -1,0 +1,70 @@
+import { Inject } from '@nestjs/common';
+import { Query, QueryHandler } from '@nestjs/cqrs';
+import type { IQueryHandler } from '@nestjs/cqrs';
+import type { Finding } from '../../../projections/reconciliation/reconcile.js';
+import { reconcile } from '../../../projections/reconciliation/reconcile.js';
+import type { BillableUnit } from '../../../projections/thread/thread.types.js';
+import { ZoneCalendar } from '../../../projections/time/zone-calendar.js';
+import type { Scope } from '../../auth/scope.js';
+import { parsePosition } from '../../event-store/position.js';
+import { ReadModelReader } from '../read-model.reader.js';
+import type { Reflecting } from '../read-model.reader.js';
+import { threadHistory } from './thread-history.js';
+
+export interface ReconciliationAnswer extends Reflecting {
+  readonly wabaId: string;
+  readonly period: string;
+  readonly messages: number;
+  readonly findings: readonly (Finding & { phoneNumberId: string; customer: string })[];
+  readonly byKind: Readonly<Record<string, number>>;
+}
+
+export class GetReconciliation extends Query<ReconciliationAnswer> {
+  constructor(
+    readonly scope: Scope,
+    readonly wabaId: string,
+    readonly period: string,
+    readonly minPosition: string | undefined,
+  ) {
+    super();
+  }
+}
+
+/** Meta's stated verdicts against the ledger's, for every message delivered in the account's month. */
+@QueryHandler(GetReconciliation)
+export class GetReconciliationHandler implements IQueryHandler<GetReconciliation> {
+  constructor(@Inject(ReadModelReader) private readonly reader: ReadModelReader) {}
+
+  async execute(query: GetReconciliation): Promise<ReconciliationAnswer> {
+    const { tables, at } = await this.reader.reflecting(query.minPosition, false);
+    const account = await this.reader.account(tables, query.wabaId, query.scope);
+    const calendar = ZoneCalendar.of(account.timezone);
+    const start = calendar.midnight(`${query.period}-01`);
+    const end = calendar.midnight(`${nextMonth(query.period)}-01`);
+    const threads = await this.reader.sql.all<{ stream: string; phone_number_id: string; customer: string }>(
+      `SELECT stream, phone_number_id, customer FROM ${tables.threads} WHERE waba_id = ? AND first_at < ? AND last_at >= ? ORDER BY stream`,
+      [query.wabaId, end, start],
+    );
+    const findings: ReconciliationAnswer['findings'][number][] = [];
+    let messages = 0;
+    for (const thread of threads) {
+      const events = (await threadHistory(this.reader.store, thread.stream, parsePosition(at.position))).filter((e) => {
+        const t = Date.parse(e.data.timestamp);
+        return t >= start && t < end;
+      });
+      const units = (await this.reader.sql.all<{ data: string }>(`SELECT data FROM ${tables.units} WHERE stream = ?`, [thread.stream])).map(
+        (r) => JSON.parse(r.data) as BillableUnit,
+      );
+      messages += new Set(events.filter((e) => e.type === 'MessageDelivered' || e.type === 'MessageRead').map((e) => e.data.messageId)).size;
+      for (const finding of reconcile(events, units)) findings.push({ ...finding, phoneNumberId: thread.phone_number_id, customer: thread.customer });
+    }
+    const byKind: Record<string, number> = {};
+    for (const f of findings) byKind[f.kind] = (byKind[f.kind] ?? 0) + 1;
+    return { ...at, wabaId: query.wabaId, period: query.period, messages, findings, byKind };
+  }
+}
+
+function nextMonth(period: string): string {
+  const [year, month] = period.split('-').map(Number) as [number, number];
+  return month === 12 ? `${year + 1}-01` : `${year}-${String(month + 1).padStart(2, '0')}`;
+}

@@ -1,0 +1,53 @@
+import { ApiPropertyOptional, ApiProperty } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsISO8601, IsOptional, Matches, Max, Min, ValidateIf } from 'class-validator';
+import { ID, WA_ID } from '../../messages/thread-key.request.js';
+
+const POSITION = /^\d{1,20}\/\d{1,20}$/;
+
+export class ReadParams {
+  @ApiPropertyOptional({ description: 'Wait (up to 10 s) until the read models reflect this position, as a write returned it', example: '42/42' })
+  @IsOptional()
+  @Matches(POSITION, { message: 'must be a position COMMIT/PREPARE as a write returned it' })
+  minPosition?: string;
+}
+
+export class PeriodParams extends ReadParams {
+  @ApiProperty({ description: "A month in the account's time zone", example: '2025-07' })
+  @Matches(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'must be a month YYYY-MM' })
+  period!: string;
+}
+
+export class UnitsParams extends PeriodParams {
+  @ApiPropertyOptional({ default: 1000, maximum: 10000 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  limit?: number;
+
+  @ApiPropertyOptional({ default: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  offset?: number;
+}
+
+export class WindowsParams extends ReadParams {
+  @ApiPropertyOptional({ description: 'The instant (ISO-8601); now when absent', example: '2025-07-01T12:00:00Z' })
+  @IsOptional()
+  @IsISO8601({ strict: true, strictSeparator: true })
+  at?: string;
+
+  @ApiPropertyOptional({ description: 'With customer: one thread; without: every thread of the account with an open window' })
+  @ValidateIf((p: WindowsParams) => p.customer !== undefined || p.phoneNumberId !== undefined)
+  @Matches(ID, { message: 'must be 1 to 128 letters, digits or ._:=+/-' })
+  phoneNumberId?: string;
+
+  @ApiPropertyOptional({ description: "The customer's wa_id" })
+  @ValidateIf((p: WindowsParams) => p.customer !== undefined || p.phoneNumberId !== undefined)
+  @Matches(WA_ID, { message: "must be the customer's wa_id: 6 to 15 digits, no '+'" })
+  customer?: string;
+}

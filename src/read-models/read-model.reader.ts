@@ -1,0 +1,94 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { AccountContext } from '../../projections/thread/thread.types.js';
+import type { Scope } from '../auth/scope.js';
+import { inScope } from '../auth/scope.js';
+import { LedgerError, notFound } from '../common/ledger-error.js';
+import type { EventStore } from '../event-store/event-store.port.js';
+import type { Position } from '../event-store/position.js';
+import { comparePositions, formatPosition, parsePosition } from '../event-store/position.js';
+import type { EngineState } from './engine-state.js';
+import type { Checkpoint } from './projection.runner.js';
+import { ProjectionRegistry, ReadModelTables } from './read-model.schema.js';
+import type { Sql } from './sql.js';
+
+/** Every read says which log position it reflects. */
+export interface Reflecting {
+  readonly position: string;
+  readonly ratedPosition: string;
+  readonly projection: string;
+}
+
+/**
+ * Reads go to the live projection version. While a new version builds beside it, the old one
+ * keeps answering; the switch is one row in the registry.
+ */
+export class ReadModelReader {
+  private live: ReadModelTables | undefined;
+
+  constructor(
+    readonly sql: Sql,
+    private readonly registry: ProjectionRegistry,
+    readonly store: EventStore,
+    private readonly state: () => EngineState,
+  ) {}
+
+  get engine(): EngineState {
+    return this.state();
+  }
+
+  async tables(): Promise<ReadModelTables> {
+    const version = await this.registry.live(this.sql);
+    if (!version) throw new LedgerError('PROJECTION_NOT_READY', 'the read models are still being built; retry shortly', 503);
+    if (this.live?.version !== version) this.live = new ReadModelTables(this.registry.namespace, version);
+    return this.live;
+  }
+
+  async checkpoint(tables: ReadModelTables): Promise<Checkpoint & Reflecting> {
+    const rows = await this.sql.all<{ position: string; rated: string; events: string | number }>(
+      `SELECT position, rated, events FROM ${tables.checkpoint} WHERE id = 1`,
+    );
+    const row = rows[0] ?? { position: '0/0', rated: '0/0', events: 0 };
+    return {
+      position: parsePosition(row.position),
+      rated: parsePosition(row.rated),
+      events: Number(row.events),
+      ratedPosition: row.rated,
+      projection: tables.version,
+    } as Checkpoint & Reflecting;
+  }
+
+  /**
+   * Waits until the read models reflect a position a write returned (drafts: until they are
+   * rated up to it). Gives up after the timeout with a 503 the caller can retry.
+   */
+  async reflecting(minPosition: string | undefined, rated: boolean, timeoutMs = 10_000): Promise<{ tables: ReadModelTables; at: Reflecting }> {
+    const wanted = minPosition ? parseMin(minPosition) : undefined;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const tables = await this.tables();
+      const checkpoint = await this.checkpoint(tables);
+      const reached = !wanted || comparePositions(rated ? checkpoint.rated : checkpoint.position, wanted) >= 0;
+      if (reached) {
+        return { tables, at: { position: formatPosition(checkpoint.position), ratedPosition: formatPosition(checkpoint.rated), projection: tables.version } };
+      }
+      if (Date.now() > deadline) {
+        throw new LedgerError('POSITION_NOT_REACHED', `the read models are at ${formatPosition(checkpoint.position)}, not yet at ${minPosition}; retry shortly`, 503, 'minPosition');
+      }
+      await sleep(20);
+    }
+  }
+
+  async account(tables: ReadModelTables, wabaId: string, scope: Scope): Promise<AccountContext> {
+    const rows = inScope(scope, wabaId) ? await this.sql.all<{ data: string }>(`SELECT data FROM ${tables.accounts} WHERE waba_id = ?`, [wabaId]) : [];
+    if (!rows[0]) throw notFound('ACCOUNT_UNKNOWN', `no account ${wabaId}`, 'wabaId');
+    return JSON.parse(rows[0].data) as AccountContext;
+  }
+}
+
+function parseMin(text: string): Position {
+  try {
+    return parsePosition(text);
+  } catch {
+    throw new LedgerError('VALIDATION_FAILED', `minPosition: must be a position COMMIT/PREPARE as a write returned it, got ${text}`, 400, 'minPosition');
+  }
+}

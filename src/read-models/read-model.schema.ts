@@ -1,0 +1,104 @@
+import { ENGINE_VERSION } from '../../projections/rating/rating.projection.js';
+import type { Sql } from './sql.js';
+
+/** Bumped when the tables change shape; the engine version is the other half of a projection's version. */
+const SCHEMA_REVISION = 1;
+
+export const PROJECTION_VERSION = `${ENGINE_VERSION}+${SCHEMA_REVISION}`;
+
+/**
+ * The names of one projection version's tables. A new version builds into fresh tables beside
+ * the live ones, and reads switch once it has caught up.
+ */
+export class ReadModelTables {
+  readonly accounts: string;
+  readonly numbers: string;
+  readonly rateCards: string;
+  readonly marketMaps: string;
+  readonly threads: string;
+  readonly units: string;
+  readonly drafts: string;
+  readonly dirty: string;
+  readonly checkpoint: string;
+
+  constructor(
+    readonly namespace: string,
+    readonly version: string,
+  ) {
+    const prefix = `${namespace}rm_${version.replace(/[^a-z0-9]/gi, '_')}_`;
+    this.accounts = `${prefix}accounts`;
+    this.numbers = `${prefix}numbers`;
+    this.rateCards = `${prefix}rate_cards`;
+    this.marketMaps = `${prefix}market_maps`;
+    this.threads = `${prefix}threads`;
+    this.units = `${prefix}units`;
+    this.drafts = `${prefix}drafts`;
+    this.dirty = `${prefix}dirty`;
+    this.checkpoint = `${prefix}checkpoint`;
+  }
+
+  /** Index names are schema-local in PostgreSQL: they take the table name without its schema. */
+  private index(table: string, suffix: string): string {
+    return `${table.slice(this.namespace.length)}_${suffix}`;
+  }
+
+  async create(sql: Sql): Promise<void> {
+    const statements = [
+      `CREATE TABLE IF NOT EXISTS ${this.accounts} (waba_id TEXT PRIMARY KEY, portfolio_id TEXT NOT NULL, rate_card_id TEXT NOT NULL, data TEXT NOT NULL)`,
+      `CREATE TABLE IF NOT EXISTS ${this.numbers} (phone_number_id TEXT PRIMARY KEY, waba_id TEXT NOT NULL)`,
+      `CREATE TABLE IF NOT EXISTS ${this.rateCards} (rate_card_id TEXT NOT NULL, version TEXT NOT NULL, seq BIGINT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (rate_card_id, version))`,
+      `CREATE TABLE IF NOT EXISTS ${this.marketMaps} (version TEXT PRIMARY KEY, seq BIGINT NOT NULL, data TEXT NOT NULL)`,
+      `CREATE TABLE IF NOT EXISTS ${this.threads} (stream TEXT PRIMARY KEY, waba_id TEXT NOT NULL, phone_number_id TEXT NOT NULL, customer TEXT NOT NULL,
+        first_at BIGINT NOT NULL, last_at BIGINT NOT NULL, open_until BIGINT, windows TEXT NOT NULL, position TEXT NOT NULL)`,
+      `CREATE INDEX IF NOT EXISTS ${this.index(this.threads, 'waba')} ON ${this.threads} (waba_id, last_at)`,
+      `CREATE TABLE IF NOT EXISTS ${this.units} (stream TEXT NOT NULL, unit_id TEXT NOT NULL, waba_id TEXT NOT NULL, period TEXT NOT NULL,
+        opened_at BIGINT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (stream, unit_id))`,
+      `CREATE INDEX IF NOT EXISTS ${this.index(this.units, 'month')} ON ${this.units} (waba_id, period, opened_at)`,
+      `CREATE TABLE IF NOT EXISTS ${this.drafts} (waba_id TEXT NOT NULL, period TEXT NOT NULL, currency TEXT NOT NULL, total TEXT NOT NULL,
+        hash TEXT NOT NULL, position TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (waba_id, period))`,
+      `CREATE TABLE IF NOT EXISTS ${this.dirty} (waba_id TEXT NOT NULL, period TEXT NOT NULL, PRIMARY KEY (waba_id, period))`,
+      `CREATE TABLE IF NOT EXISTS ${this.checkpoint} (id INTEGER PRIMARY KEY, position TEXT NOT NULL, rated TEXT NOT NULL, events BIGINT NOT NULL)`,
+    ];
+    for (const statement of statements) await sql.run(statement);
+  }
+
+  async drop(sql: Sql): Promise<void> {
+    for (const table of [this.accounts, this.numbers, this.rateCards, this.marketMaps, this.threads, this.units, this.drafts, this.dirty, this.checkpoint]) {
+      await sql.run(`DROP TABLE IF EXISTS ${table}`);
+    }
+  }
+}
+
+/** Which projection version reads use, and how far each version has come. */
+export class ProjectionRegistry {
+  readonly table: string;
+
+  constructor(readonly namespace: string) {
+    this.table = `${namespace}projections`;
+  }
+
+  async create(sql: Sql): Promise<void> {
+    if (sql.dialect === 'postgres' && this.namespace) await sql.run(`CREATE SCHEMA IF NOT EXISTS ${this.namespace.slice(0, -1)}`);
+    await sql.run(`CREATE TABLE IF NOT EXISTS ${this.table} (version TEXT PRIMARY KEY, status TEXT NOT NULL, switched_at TEXT)`);
+  }
+
+  async live(sql: Sql): Promise<string | undefined> {
+    const rows = await sql.all<{ version: string }>(`SELECT version FROM ${this.table} WHERE status = 'live'`);
+    return rows[0]?.version;
+  }
+
+  async building(sql: Sql, version: string): Promise<void> {
+    await sql.run(`INSERT INTO ${this.table} (version, status) VALUES (?, 'building') ON CONFLICT (version) DO NOTHING`, [version]);
+  }
+
+  async status(sql: Sql, version: string): Promise<string | undefined> {
+    const rows = await sql.all<{ status: string }>(`SELECT status FROM ${this.table} WHERE version = ?`, [version]);
+    return rows[0]?.status;
+  }
+
+  /** One transaction: the old version retires and the new one goes live together. */
+  async switchTo(sql: Sql, version: string, at: string): Promise<void> {
+    await sql.run(`UPDATE ${this.table} SET status = 'retired' WHERE status = 'live' AND version <> ?`, [version]);
+    await sql.run(`UPDATE ${this.table} SET status = 'live', switched_at = ? WHERE version = ?`, [at, version]);
+  }
+}

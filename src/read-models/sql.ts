@@ -1,0 +1,137 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+
+export type Param = string | number | bigint | null;
+
+/**
+ * The little SQL the read models need, written once for SQLite and PostgreSQL: `?` placeholders,
+ * `ON CONFLICT` upserts, TEXT and BIGINT columns. A transaction runs on one connection.
+ */
+export interface Sql {
+  readonly dialect: 'sqlite' | 'postgres';
+  all<T>(sql: string, params?: readonly Param[]): Promise<T[]>;
+  run(sql: string, params?: readonly Param[]): Promise<void>;
+  /** Many rows into one table: one statement per row on SQLite, one multi-row statement per chunk on PostgreSQL. */
+  insertMany(table: string, columns: readonly string[], rows: readonly Param[][], conflict?: string): Promise<void>;
+  transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export class SqliteSql implements Sql {
+  readonly dialect = 'sqlite';
+  private readonly statements = new Map<string, Database.Statement>();
+  private readonly db: Database.Database;
+
+  constructor(file: string) {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    // Its own connection: the event store's appends must never land inside a read-model transaction.
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 10000');
+  }
+
+  private prepare(sql: string): Database.Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  async all<T>(sql: string, params: readonly Param[] = []): Promise<T[]> {
+    return this.prepare(sql).all(...params) as T[];
+  }
+
+  async run(sql: string, params: readonly Param[] = []): Promise<void> {
+    if (params.length === 0 && !this.statements.has(sql) && sql.includes(';')) this.db.exec(sql);
+    else this.prepare(sql).run(...params);
+  }
+
+  async insertMany(table: string, columns: readonly string[], rows: readonly Param[][], conflict = ''): Promise<void> {
+    if (rows.length === 0) return;
+    const statement = this.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ${conflict}`);
+    for (const row of rows) statement.run(...row);
+  }
+
+  async transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = await work(this);
+      this.db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+const CHUNK = 500;
+
+export class PostgresSql implements Sql {
+  readonly dialect = 'postgres';
+
+  constructor(
+    private readonly client: pg.Pool | pg.PoolClient,
+    private readonly owned: boolean,
+  ) {}
+
+  static open(connectionString: string): PostgresSql {
+    return new PostgresSql(new pg.Pool({ connectionString, max: 4 }), true);
+  }
+
+  async all<T>(sql: string, params: readonly Param[] = []): Promise<T[]> {
+    const { rows } = await this.client.query(numbered(sql), params.map(wire));
+    return rows as T[];
+  }
+
+  async run(sql: string, params: readonly Param[] = []): Promise<void> {
+    await this.client.query(params.length ? numbered(sql) : sql, params.map(wire));
+  }
+
+  async insertMany(table: string, columns: readonly string[], rows: readonly Param[][], conflict = ''): Promise<void> {
+    for (let start = 0; start < rows.length; start += CHUNK) {
+      const chunk = rows.slice(start, start + CHUNK);
+      const values = chunk.map((_, r) => `(${columns.map((__, c) => `$${r * columns.length + c + 1}`).join(', ')})`);
+      await this.client.query(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${values.join(', ')} ${conflict}`, chunk.flat().map(wire));
+    }
+  }
+
+  async transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
+    if (!(this.client instanceof pg.Pool)) return work(this);
+    const client = await this.client.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const result = await work(new PostgresSql(client, false));
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollback: Error) => (broken = rollback));
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.owned && this.client instanceof pg.Pool) await this.client.end();
+  }
+}
+
+function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+function wire(value: Param): string | number | null {
+  return typeof value === 'bigint' ? value.toString() : value;
+}
