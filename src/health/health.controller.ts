@@ -65,7 +65,8 @@ export class HealthController {
   private async lag(position: { commit: bigint; prepare: bigint } | undefined): Promise<{ caughtUp: boolean; seconds: number }> {
     const [next] = await this.store.readAllPage(position ?? { commit: 0n, prepare: 0n }, 1);
     if (!next) return { caughtUp: true, seconds: 0 };
-    const recorded = Date.parse(String(next.metadata.recordedAt ?? ''));
+    const at = next.metadata.recordedAt;
+    const recorded = typeof at === 'string' ? Date.parse(at) : NaN;
     return { caughtUp: false, seconds: Number.isNaN(recorded) ? 0 : Math.max(0, (this.clock().getTime() - recorded) / 1000) };
   }
 }

@@ -11,7 +11,7 @@ import type {
 import { draftHash } from '../../projections/invoices/invoice-hash.js';
 import { rateMonth } from '../../projections/rating/rating.projection.js';
 import { foldThread } from '../../projections/thread/thread.projection.js';
-import type { BillableUnit } from '../../projections/thread/thread.types.js';
+import type { AccountContext, BillableUnit } from '../../projections/thread/thread.types.js';
 import { openUntil } from '../../projections/thread/windows.js';
 import { ZoneCalendar } from '../../projections/time/zone-calendar.js';
 import type { EventStore, StoredEvent } from '../event-store/event-store.port.js';
@@ -98,12 +98,15 @@ export class ProjectionRunner {
     await this.load();
   }
 
+  nextBatch(): Promise<StoredEvent[]> {
+    return this.store.readAllPage(this.checkpoint.position, this.batchSize);
+  }
+
   /** Processes batches until the log has nothing more, then rates what is left. */
   async catchUp(signal?: AbortSignal): Promise<Checkpoint> {
     for (;;) {
       if (signal?.aborted) return this.checkpoint;
-      const batch = await this.store.readAllPage(this.checkpoint.position, this.batchSize);
-      const report = await this.apply(batch);
+      const report = await this.apply(await this.nextBatch());
       if (report.caughtUp) return this.checkpoint;
     }
   }
@@ -167,12 +170,12 @@ export class ProjectionRunner {
   private async load(): Promise<void> {
     const state = new EngineState();
     const accounts = await this.sql.all<{ data: string }>(`SELECT data FROM ${this.tables.accounts}`);
-    for (const row of accounts) state.put(JSON.parse(row.data));
+    for (const row of accounts) state.put(JSON.parse(row.data) as AccountContext);
     for (const row of await this.sql.all<{ phone_number_id: string; waba_id: string }>(`SELECT phone_number_id, waba_id FROM ${this.tables.numbers}`)) {
       state.numbers.set(row.phone_number_id, row.waba_id);
     }
-    for (const row of await this.sql.all<{ data: string }>(`SELECT data FROM ${this.tables.rateCards} ORDER BY seq`)) state.publishCard(JSON.parse(row.data));
-    for (const row of await this.sql.all<{ data: string }>(`SELECT data FROM ${this.tables.marketMaps} ORDER BY seq`)) state.publishMap(JSON.parse(row.data));
+    for (const row of await this.sql.all<{ data: string }>(`SELECT data FROM ${this.tables.rateCards} ORDER BY seq`)) state.publishCard(JSON.parse(row.data) as RateCardPublishedData);
+    for (const row of await this.sql.all<{ data: string }>(`SELECT data FROM ${this.tables.marketMaps} ORDER BY seq`)) state.publishMap(JSON.parse(row.data) as MarketMapPublishedData);
     const rows = await this.sql.all<{ position: string; rated: string; events: string | number }>(
       `SELECT position, rated, events FROM ${this.tables.checkpoint} WHERE id = 1`,
     );

@@ -8,7 +8,8 @@ import type { Position } from '../event-store/position.js';
 import { comparePositions, formatPosition, parsePosition } from '../event-store/position.js';
 import type { EngineState } from './engine-state.js';
 import type { Checkpoint } from './projection.runner.js';
-import { ProjectionRegistry, ReadModelTables } from './read-model.schema.js';
+import type { ProjectionRegistry } from './read-model.schema.js';
+import { ReadModelTables } from './read-model.schema.js';
 import type { Sql } from './sql.js';
 
 /** Every read says which log position it reflects. */

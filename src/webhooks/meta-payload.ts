@@ -60,7 +60,7 @@ function inbound(value: unknown, key: { wabaId: string; phoneNumberId: string },
       ...(referral && typeof referral === 'object'
         ? {
             referral: {
-              sourceType: String(referral.source_type ?? 'unknown'),
+              sourceType: typeof referral.source_type === 'string' ? referral.source_type : 'unknown',
               ...(typeof referral.source_id === 'string' ? { sourceId: referral.source_id } : {}),
               ...(typeof referral.ctwa_clid === 'string' ? { ctwaClid: referral.ctwa_clid } : {}),
             },
@@ -82,7 +82,7 @@ function status(value: unknown, key: { wabaId: string; phoneNumberId: string }, 
     ...(entry.pricing !== undefined ? { pricing: entry.pricing } : {}),
     ...(entry.conversation !== undefined ? { conversation: entry.conversation } : {}),
   };
-  const errors = Array.isArray(entry.errors) ? (entry.errors as Json[]).map((e) => ({ code: typeof e.code === 'number' ? e.code : String(e.code ?? 'unknown'), ...(typeof e.title === 'string' ? { title: e.title } : {}) })) : [];
+  const errors = Array.isArray(entry.errors) ? (entry.errors as Json[]).map((e) => ({ code: typeof e.code === 'number' || typeof e.code === 'string' ? e.code : 'unknown', ...(typeof e.title === 'string' ? { title: e.title } : {}) })) : [];
   return {
     path,
     raw: entry,

@@ -21,11 +21,11 @@ export class RunBatchHandler implements ICommandHandler<RunBatch> {
     private readonly directory: AccountDirectory,
   ) {}
 
-  async execute({ commands, context }: RunBatch): Promise<Appended[]> {
+  async execute({ commands, context, indexed }: RunBatch): Promise<Appended[]> {
     const directory = new PendingDirectory(this.directory);
     const writes: PlannedWrite[] = [];
     for (const [index, command] of commands.entries()) {
-      const write = await planCanonical(command, context, directory, `commands[${index}].`);
+      const write = await planCanonical(command, context, directory, indexed ? `commands[${index}].` : '');
       directory.note(write);
       writes.push(write);
     }
@@ -35,7 +35,7 @@ export class RunBatchHandler implements ICommandHandler<RunBatch> {
     } catch (error) {
       if (error instanceof EventIdConflict) {
         const index = writes.findIndex((w) => w.events.some((e) => e.id === error.eventId));
-        if (index >= 0) throw explainConflict(writes[index]!, error, `commands[${index}].`);
+        if (index >= 0) throw explainConflict(writes[index]!, error, indexed ? `commands[${index}].` : '');
       }
       throw error;
     } finally {

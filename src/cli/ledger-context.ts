@@ -1,0 +1,16 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { INestApplicationContext } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { AppModule } from '../app.module.js';
+import type { Clock } from '../common/clock.js';
+import { createLogger, NestPinoLogger } from '../common/logger.js';
+import type { LedgerConfig } from '../config/ledger.config.js';
+
+/** The same modules as the server, without HTTP, and without the background runner: the CLI drives it. */
+export async function openLedger(config: LedgerConfig, options: { clock?: Clock; logger?: Logger } = {}): Promise<INestApplicationContext> {
+  const logger = options.logger ?? createLogger(process.env.LEDGER_LOG_LEVEL ?? 'warn');
+  return NestFactory.createApplicationContext(AppModule.forRoot({ ...config, projections: false }, { logger, clock: options.clock }), {
+    logger: new NestPinoLogger(logger),
+  });
+}

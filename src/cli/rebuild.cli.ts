@@ -1,0 +1,28 @@
+import { SingleBar, Presets } from 'cli-progress';
+import type { Clock } from '../common/clock.js';
+import { loadConfig } from '../config/ledger.config.js';
+import { ProjectionRunner } from '../read-models/projection.runner.js';
+import { openLedger } from './ledger-context.js';
+
+/** Drops this version's read models and replays the log from position 0, with a progress bar on a terminal. */
+export async function rebuild(clock: Clock): Promise<void> {
+  const ledger = await openLedger(loadConfig(), { clock });
+  try {
+    const runner = ledger.get(ProjectionRunner);
+    await runner.reset();
+    const bar = process.stderr.isTTY ? new SingleBar({ format: 'rebuild {value} events | {speed} ev/s', stream: process.stderr }, Presets.shades_classic) : undefined;
+    const started = performance.now();
+    bar?.start(0, 0, { speed: 0 });
+    for (;;) {
+      const report = await runner.apply(await runner.nextBatch());
+      const events = runner.position.events;
+      bar?.update(events, { speed: Math.round(events / ((performance.now() - started) / 1000)) });
+      if (report.caughtUp) break;
+    }
+    bar?.stop();
+    const seconds = (performance.now() - started) / 1000;
+    process.stdout.write(`rebuilt ${runner.tables.version}: ${runner.position.events} events in ${seconds.toFixed(1)} s\n`);
+  } finally {
+    await ledger.close();
+  }
+}
