@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import { systemClock } from './common/clock.js';
 import { replay, ReplayLineError, replaySummary } from './cli/replay.cli.js';
-import { rebuild } from './cli/rebuild.cli.js';
+import { project, rebuild } from './cli/rebuild.cli.js';
 
 const program = new Command('ledger').description('The Conversation Ledger: replay, rebuild and audit WhatsApp Business messaging costs');
 
@@ -22,6 +22,13 @@ program
       process.stderr.write(`replay stopped at ${error.input} line ${error.line}: ${error.reason}\n`);
       process.exitCode = 2;
     }
+  });
+
+program
+  .command('project')
+  .description('Bring the read models up to the end of the log (store from the environment), then exit')
+  .action(async () => {
+    await project(systemClock);
   });
 
 program

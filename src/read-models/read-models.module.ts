@@ -31,7 +31,9 @@ export class ReadModelsModule implements OnApplicationShutdown {
           provide: ProjectionRunner,
           inject: [EventStore, READ_SQL, ProjectionRegistry],
           useFactory: async (store: EventStore, sql: Sql, registry: ProjectionRegistry) => {
-            const runner = new ProjectionRunner(store, sql, new ReadModelTables(registry.namespace, PROJECTION_VERSION), registry);
+            const runner = new ProjectionRunner(store, sql, new ReadModelTables(registry.namespace, PROJECTION_VERSION), registry, {
+              batchSize: config.projectionBatch,
+            });
             await runner.init();
             return runner;
           },
