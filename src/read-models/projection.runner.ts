@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   AccountRegisteredData,
   AccountSettingsChangedData,
@@ -25,6 +26,11 @@ export interface RunnerOptions {
   readonly batchSize?: number;
   /** Rate touched account-months at least every this many events while catching up (stage 2 is per month, not per event). */
   readonly rateEvery?: number;
+  /**
+   * Once caught up, rate at most this often: stage 2 re-rates a whole account-month, so rating
+   * after every small batch would cost a month of units per webhook. Drafts lag by this much.
+   */
+  readonly rateIntervalMs?: number;
   /** The ledger's clock, for the moment a version goes live. */
   readonly clock?: () => Date;
 }
@@ -56,8 +62,11 @@ export class ProjectionRunner {
   private state = new EngineState();
   private checkpoint: Checkpoint = { position: START, rated: START, events: 0 };
   private sinceRating = 0;
+  private ratedAt = Number.NEGATIVE_INFINITY;
+  private waiting = false;
   private readonly batchSize: number;
   private readonly rateEvery: number;
+  private readonly rateIntervalMs: number;
   private readonly clock: () => Date;
 
   constructor(
@@ -69,6 +78,7 @@ export class ProjectionRunner {
   ) {
     this.batchSize = options.batchSize ?? 2_000;
     this.rateEvery = options.rateEvery ?? 100_000;
+    this.rateIntervalMs = options.rateIntervalMs ?? 1_000;
     this.clock = options.clock ?? (() => new Date());
   }
 
@@ -113,11 +123,20 @@ export class ProjectionRunner {
 
   /** Follows the log until the signal aborts; an abort lets the current batch finish. */
   async follow(signal: AbortSignal, onBatch?: (report: BatchReport) => void, idleMs = 50): Promise<void> {
-    for await (const batch of this.store.subscribe({ after: this.checkpoint.position, batchSize: this.batchSize, idleMs, signal })) {
-      const report = await this.apply(batch);
-      onBatch?.(report);
-      if (signal.aborted) return;
+    while (!signal.aborted) {
+      const batch = await this.nextBatch();
+      if (batch.length > 0 || this.waiting) {
+        const report = await this.apply(batch);
+        if (batch.length > 0) onBatch?.(report);
+      }
+      if (batch.length < this.batchSize) await sleep(idleMs, undefined, { signal }).catch(() => undefined);
     }
+  }
+
+  /** Drafts wait for rating: stage 2 is due when enough events passed, or when caught up and the interval is over. */
+  private rateDue(caughtUp: boolean): boolean {
+    if (this.sinceRating >= this.rateEvery) return true;
+    return caughtUp && performance.now() - this.ratedAt >= this.rateIntervalMs;
   }
 
   /** One batch, in one transaction. An empty batch rates whatever waits and can switch this version live. */
@@ -134,11 +153,13 @@ export class ProjectionRunner {
         this.sinceRating += batch.length;
         let rated = 0;
         let ratedUpTo = this.checkpoint.rated;
-        if (caughtUp || this.sinceRating >= this.rateEvery) {
+        const waiting = this.waiting || work.dirtied;
+        if (!waiting) ratedUpTo = end;
+        else if (this.rateDue(caughtUp)) {
           rated = await rateDirty(tx, this.tables, this.state, formatPosition(end));
           ratedUpTo = end;
-          this.sinceRating = 0;
         }
+        const ratedNow = ratedUpTo === end && waiting;
         const next: Checkpoint = { position: end, rated: ratedUpTo, events: this.checkpoint.events + batch.length };
         await tx.run(
           `INSERT INTO ${this.tables.checkpoint} (id, position, rated, events) VALUES (1, ?, ?, ?)
@@ -149,6 +170,11 @@ export class ProjectionRunner {
           await this.registry.switchTo(tx, this.tables.version, this.clock().toISOString());
         }
         this.checkpoint = next;
+        this.waiting = comparePositions(ratedUpTo, end) < 0;
+        if (ratedNow) {
+          this.sinceRating = 0;
+          this.ratedAt = performance.now();
+        }
         return { events: batch.length, threads: work.threadCount, rated, position: end, caughtUp };
       });
     } catch (error) {
@@ -179,8 +205,10 @@ export class ProjectionRunner {
     const rows = await this.sql.all<{ position: string; rated: string; events: string | number }>(
       `SELECT position, rated, events FROM ${this.tables.checkpoint} WHERE id = 1`,
     );
+    const dirty = await this.sql.all<{ n: number | string }>(`SELECT COUNT(*) AS n FROM ${this.tables.dirty}`);
     this.state = state;
     this.sinceRating = 0;
+    this.waiting = Number(dirty[0]?.n ?? 0) > 0;
     this.checkpoint = rows[0]
       ? { position: parsePosition(rows[0].position), rated: parsePosition(rows[0].rated), events: Number(rows[0].events) }
       : { position: START, rated: START, events: 0 };
@@ -193,6 +221,8 @@ class Batch {
   private readonly refoldAll = new Set<string>();
   private readonly dirty = new Set<string>();
   private seq: number;
+  /** Whether this batch left any account-month to rate (rate cards and settings mark them in SQL). */
+  dirtied = false;
 
   constructor(
     private readonly tx: Sql,
@@ -230,6 +260,7 @@ class Batch {
         await this.saveAccount(account.wabaId);
         this.refoldAll.add(account.wabaId);
         await this.tx.run(`INSERT INTO ${this.tables.dirty} (waba_id, period) SELECT waba_id, period FROM ${this.tables.drafts} WHERE waba_id = ? ON CONFLICT DO NOTHING`, [account.wabaId]);
+        this.dirtied = true;
         return;
       }
       case 'PhoneNumberAttached': {
@@ -257,6 +288,7 @@ class Batch {
            WHERE a.rate_card_id = ? AND d.period >= ? ON CONFLICT DO NOTHING`,
           [data.rateCardId, from],
         );
+        this.dirtied = true;
         return;
       }
       case 'MarketMapPublished': {
@@ -343,6 +375,7 @@ class Batch {
   }
 
   async persistDirty(): Promise<void> {
+    if (this.dirty.size) this.dirtied = true;
     const rows = [...this.dirty].map((key) => key.split('\u0000') as Param[]);
     await this.tx.insertMany(this.tables.dirty, ['waba_id', 'period'], rows, 'ON CONFLICT DO NOTHING');
   }

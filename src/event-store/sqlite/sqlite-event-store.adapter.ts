@@ -22,6 +22,22 @@ export interface SqliteOptions {
   readonly synchronous?: 'FULL' | 'NORMAL';
 }
 
+interface Planned {
+  readonly stream: string;
+  readonly events: EncodedEvent[];
+  readonly options: AppendOptions;
+}
+
+interface Queued {
+  readonly writes: Planned[];
+  /** appendMany: all its writes or none. */
+  readonly atomic: boolean;
+  resolve(results: AppendResult[]): void;
+  reject(error: unknown): void;
+}
+
+type Outcome = { readonly results: AppendResult[] } | { readonly error: unknown };
+
 type Row = [position: number | bigint, stream: string, revision: number, id: string, type: string, data: string, metadata: string];
 
 const COLUMNS = 'position, stream, revision, id, type, data, metadata';
@@ -39,8 +55,10 @@ export class SqliteEventStore extends EventStore {
   private readonly pageForwards: Database.Statement;
   private readonly pageBackwards: Database.Statement;
   private readonly pageAll: Database.Statement;
-  private readonly appendTx: (stream: string, events: EncodedEvent[], options: AppendOptions) => AppendResult;
-  private readonly appendManyTx: (writes: { stream: string; events: EncodedEvent[]; options: AppendOptions }[]) => AppendResult[];
+  private readonly many: Database.Transaction<(writes: Planned[]) => AppendResult[]>;
+  private readonly single: Database.Transaction<(stream: string, events: EncodedEvent[], options: AppendOptions) => AppendResult>;
+  private readonly group: Database.Transaction<(items: Queued[]) => Outcome[]>;
+  private queue: Queued[] = [];
 
   constructor(options: SqliteOptions) {
     super();
@@ -88,16 +106,25 @@ export class SqliteEventStore extends EventStore {
       const last = written[written.length - 1]!;
       return { stream, revision: last.revision, position: last.position, events: written, duplicate: false };
     };
-    // IMMEDIATE takes the write lock before the revision is read, so two processes sharing
-    // the file cannot both pass the expected-revision check.
-    const tx = this.db.transaction(append);
-    this.appendTx = (stream, events, options) => tx.immediate(stream, events, options);
-    // Called inside the outer transaction, `tx` runs as a savepoint: a write that turns out to
-    // be a retry rolls back alone and the others still commit together.
-    const many = this.db.transaction((writes: { stream: string; events: EncodedEvent[]; options: AppendOptions }[]) =>
-      writes.map(({ stream, events, options }) => this.settle(stream, events, () => tx(stream, events, options))),
+    this.single = this.db.transaction(append);
+    // Called inside an outer transaction, a transaction function runs as a savepoint: a write
+    // that turns out to be a retry, or fails, rolls back alone and the others still commit.
+    this.many = this.db.transaction((writes: Planned[]) =>
+      writes.map(({ stream, events, options }) => this.settle(stream, events, () => this.single(stream, events, options))),
     );
-    this.appendManyTx = (writes) => many.immediate(writes);
+    this.group = this.db.transaction((items: Queued[]) =>
+      items.map((item): Outcome => {
+        try {
+          return { results: item.writes.length === 1 && !item.atomic ? [this.settleOne(item.writes[0]!)] : this.many(item.writes) };
+        } catch (error) {
+          return { error };
+        }
+      }),
+    );
+  }
+
+  private settleOne({ stream, events, options }: Planned): AppendResult {
+    return this.settle(stream, events, () => this.single(stream, events, options));
   }
 
   override async appendMany(writes: readonly AppendWrite[]): Promise<AppendResult[]> {
@@ -106,12 +133,42 @@ export class SqliteEventStore extends EventStore {
       events: encodeAppend(write.stream, write.events, write.expected),
       options: { expected: write.expected },
     }));
-    return this.appendManyTx(encoded);
+    return this.enqueue(encoded, true);
+  }
+
+  /**
+   * Group commit: appends that arrive while the event loop is busy share one transaction, so
+   * one fsync acknowledges them all; each keeps its own savepoint, outcome and error.
+   */
+  private enqueue(writes: Planned[], atomic: boolean): Promise<AppendResult[]> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ writes, atomic, resolve, reject });
+      if (this.queue.length === 1) setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    const items = this.queue;
+    this.queue = [];
+    let outcomes: Outcome[];
+    try {
+      // IMMEDIATE takes the write lock before any revision is read, so two processes sharing
+      // the file cannot both pass an expected-revision check.
+      outcomes = this.group.immediate(items);
+    } catch (error) {
+      for (const item of items) item.reject(error);
+      return;
+    }
+    outcomes.forEach((outcome, i) => {
+      if ('error' in outcome) items[i]!.reject(outcome.error);
+      else items[i]!.resolve(outcome.results);
+    });
   }
 
   async append(stream: string, events: readonly EventInput[], options: AppendOptions): Promise<AppendResult> {
     const encoded = encodeAppend(stream, events, options?.expected);
-    return this.settle(stream, encoded, () => this.appendTx(stream, encoded, options));
+    const [result] = await this.enqueue([{ stream, events: encoded, options }], false);
+    return result!;
   }
 
   private settle(stream: string, encoded: EncodedEvent[], write: () => AppendResult): AppendResult {

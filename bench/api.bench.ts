@@ -1,0 +1,128 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import autocannon from 'autocannon';
+import { SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store.adapter.js';
+import { ProjectionRunner } from '../src/read-models/projection.runner.js';
+import { PROJECTION_VERSION, ProjectionRegistry, ReadModelTables } from '../src/read-models/read-model.schema.js';
+import { SqliteSql } from '../src/read-models/sql.js';
+import { sign } from '../test/support/app.js';
+import { seedStore } from './seed.js';
+
+/**
+ * bench:api: the server in its own process on loopback (SQLite, runner on), load from autocannon
+ * here. Webhook ingest (one signed status per request), batch ingest (1,000 commands per
+ * request), and a full rebuild of the read models from a SQLite log.
+ */
+const ADMIN = 'bench-admin';
+const SECRET = 'bench-secret';
+const seconds = Number(process.env.BENCH_SECONDS ?? 10);
+const rebuildEvents = Number(process.env.BENCH_REBUILD_EVENTS ?? 1_000_000);
+const dir = mkdtempSync(join(tmpdir(), 'ledger-bench-api-'));
+const file = join(dir, 'ledger.db');
+const port = 39_000 + Math.floor(Math.random() * 1000);
+const url = `http://127.0.0.1:${port}`;
+
+async function startServer(): Promise<ChildProcess> {
+  const server = spawn(process.execPath, [new URL('../src/main.js', import.meta.url).pathname], {
+    env: { ...process.env, LEDGER_SQLITE_FILE: file, PORT: String(port), LEDGER_ADMIN_KEY: ADMIN, LEDGER_META_APP_SECRET: SECRET, LEDGER_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  for (let i = 0; i < 200; i++) {
+    if (await fetch(`${url}/health`).then((r) => r.ok).catch(() => false)) return server;
+    await sleep(50);
+  }
+  throw new Error('the server did not start');
+}
+
+async function post(path: string, body: unknown): Promise<void> {
+  const response = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN}` }, body: JSON.stringify(body) });
+  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+}
+
+function report(title: string, result: autocannon.Result, eventsPerRequest = 1): void {
+  const ok = result['2xx'];
+  console.log(
+    `${title}: ${Math.round(ok / result.duration).toLocaleString('en-US')} requests/s` +
+      `${eventsPerRequest > 1 ? ` (${Math.round((ok * eventsPerRequest) / result.duration).toLocaleString('en-US')} events/s)` : ''}` +
+      `, latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}`,
+  );
+}
+
+const phones = Array.from({ length: 10 }, (_, i) => `bench-p${i}`);
+let server: ChildProcess | undefined;
+try {
+  server = await startServer();
+  await post('/accounts', { wabaId: 'bench-waba', portfolioId: 'bench-pf', timezone: 'America/Sao_Paulo', currency: 'USD' });
+  for (const phoneNumberId of phones) await post('/phone-numbers', { wabaId: 'bench-waba', phoneNumberId });
+
+  let n = 0;
+  const webhook = await autocannon({
+    url: `${url}/webhooks/whatsapp`,
+    connections: 64,
+    duration: seconds,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (request) => {
+          n += 1;
+          const body = JSON.stringify({
+            object: 'whatsapp_business_account',
+            entry: [{ id: 'bench-waba', changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '15550783881', phone_number_id: phones[n % phones.length] }, statuses: [{ id: `wamid.w${n}`, status: 'delivered', timestamp: String(1759750000 + (n % 86_400)), recipient_id: `55119${String(n % 100_000).padStart(8, '0')}`, pricing: { billable: true, pricing_model: 'PMP', type: 'regular', category: 'marketing' } }] } }] }],
+          });
+          return { ...request, body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(body, SECRET) } };
+        },
+      },
+    ],
+  });
+  report('webhook ingest (1 status per request, 64 connections)', webhook);
+
+  let b = 0;
+  const batch = await autocannon({
+    url: `${url}/commands/batch`,
+    connections: 4,
+    duration: seconds,
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN}` },
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (request) => {
+          b += 1;
+          const commands = Array.from({ length: 1_000 }, (_, i) => ({
+            type: 'MessageReceived',
+            wabaId: 'bench-waba',
+            phoneNumberId: phones[i % phones.length],
+            customer: `55219${String((b * 1000 + i) % 10_000_000).padStart(8, '0')}`,
+            messageId: `wamid.b${b}.${i}`,
+            timestamp: new Date(Date.parse('2025-10-06T12:00:00Z') + i * 1000).toISOString(),
+            kind: 'text',
+          }));
+          return { ...request, body: JSON.stringify({ commands }) };
+        },
+      },
+    ],
+  });
+  report('batch ingest (1,000 commands per request, 4 connections)', batch, 1_000);
+} finally {
+  server?.kill('SIGTERM');
+  if (server) await new Promise((resolve) => server!.on('close', resolve));
+}
+
+const rebuildFile = join(dir, 'rebuild.db');
+const store = new SqliteEventStore({ file: rebuildFile, synchronous: 'NORMAL' });
+const seeded = await seedStore(store, { events: rebuildEvents, accounts: 1_000 });
+const sql = new SqliteSql(rebuildFile);
+const runner = new ProjectionRunner(store, sql, new ReadModelTables('', PROJECTION_VERSION), new ProjectionRegistry(''), { batchSize: 5_000, rateEvery: Number.POSITIVE_INFINITY });
+await runner.init();
+const started = performance.now();
+await runner.catchUp();
+const elapsed = (performance.now() - started) / 1000;
+console.log(
+  `rebuild from SQLite: ${seeded.toLocaleString('en-US')} events in ${elapsed.toFixed(1)} s = ${Math.round(seeded / elapsed).toLocaleString('en-US')} events/s (peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB)`,
+);
+await sql.close();
+await store.close();
+rmSync(dir, { recursive: true, force: true });
