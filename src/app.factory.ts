@@ -7,7 +7,6 @@ import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
 import type { Clock } from './common/clock.js';
 import { createLogger, NestPinoLogger } from './common/logger.js';
-import { toProblem } from './common/problem.filter.js';
 import { validationPipe } from './common/validation.js';
 import type { LedgerConfig } from './config/ledger.config.js';
 
@@ -22,15 +21,12 @@ export async function createApp(config: LedgerConfig, options: CreateOptions = {
   const adapter = new FastifyAdapter({ bodyLimit: 8 * 1024 * 1024 });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, { logger, clock: options.clock }), adapter, {
     rawBody: true,
+    // A failure at start is thrown to the caller (main.ts exits with it), never a silent process.exit.
+    abortOnError: false,
     logger: new NestPinoLogger(logger),
   });
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, body, done) => done(null, body));
-  // Errors raised before Nest sees the request (unreadable JSON, too large a body) are problems too.
-  fastify.setErrorHandler((error, _request, reply) => {
-    const problem = toProblem(error);
-    void reply.status(problem.status).header('content-type', 'application/problem+json').send(problem);
-  });
   app.useGlobalPipes(validationPipe());
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Sql } from '../read-models/sql.js';
+import { ensureSchema } from '../read-models/sql.js';
 import type { Role, Scope } from './scope.js';
 
 export interface ApiKeyRecord {
@@ -46,7 +47,7 @@ export class ApiKeys {
   }
 
   async init(): Promise<void> {
-    if (this.sql.dialect === 'postgres' && this.namespace) await this.sql.run(`CREATE SCHEMA IF NOT EXISTS ${this.namespace.slice(0, -1)}`);
+    await ensureSchema(this.sql, this.namespace);
     await this.sql.run(`CREATE TABLE IF NOT EXISTS ${this.table} (id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, roles TEXT NOT NULL,
       wabas TEXT, label TEXT, created_at TEXT NOT NULL, revoked_at TEXT)`);
   }

@@ -12,5 +12,6 @@ export async function openLedger(config: LedgerConfig, options: { clock?: Clock;
   const logger = options.logger ?? createLogger(process.env.LEDGER_LOG_LEVEL ?? 'warn');
   return NestFactory.createApplicationContext(AppModule.forRoot({ ...config, projections: false }, { logger, clock: options.clock }), {
     logger: new NestPinoLogger(logger),
+    abortOnError: false,
   });
 }

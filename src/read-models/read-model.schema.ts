@@ -1,5 +1,6 @@
 import { ENGINE_VERSION } from '../../projections/rating/rating.projection.js';
 import type { Sql } from './sql.js';
+import { ensureSchema } from './sql.js';
 
 /** Bumped when the tables change shape; the engine version is the other half of a projection's version. */
 const SCHEMA_REVISION = 1;
@@ -78,7 +79,7 @@ export class ProjectionRegistry {
   }
 
   async create(sql: Sql): Promise<void> {
-    if (sql.dialect === 'postgres' && this.namespace) await sql.run(`CREATE SCHEMA IF NOT EXISTS ${this.namespace.slice(0, -1)}`);
+    await ensureSchema(sql, this.namespace);
     await sql.run(`CREATE TABLE IF NOT EXISTS ${this.table} (version TEXT PRIMARY KEY, status TEXT NOT NULL, switched_at TEXT)`);
   }
 

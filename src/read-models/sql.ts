@@ -129,6 +129,19 @@ export class PostgresSql implements Sql {
   }
 }
 
+/**
+ * The PostgreSQL schema a namespace (`schema.`) names. Several parts of one process create it
+ * at start; CREATE SCHEMA IF NOT EXISTS can still collide when two run at once, which is fine.
+ */
+export async function ensureSchema(sql: Sql, namespace: string): Promise<void> {
+  if (sql.dialect !== 'postgres' || !namespace) return;
+  try {
+    await sql.run(`CREATE SCHEMA IF NOT EXISTS ${namespace.slice(0, -1)}`);
+  } catch (error) {
+    if (!['23505', '42P06'].includes((error as { code?: string }).code ?? '')) throw error;
+  }
+}
+
 function numbered(sql: string): string {
   let n = 0;
   return sql.replace(/\?/g, () => `$${++n}`);

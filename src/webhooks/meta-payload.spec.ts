@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { LedgerError } from '../common/ledger-error.js';
+import { readPayload } from './meta-payload.js';
+
+const samples = new URL('../../../../shared/data/webhooks/', import.meta.url);
+const sample = (name: string): unknown => JSON.parse(readFileSync(new URL(name, samples), 'utf8'));
+
+describe("Meta's webhook payloads as commands", () => {
+  it('turns an inbound message from a Click-to-WhatsApp ad into MessageReceived with its referral', () => {
+    const [item] = readPayload(sample('inbound-text-ctwa-referral.json'));
+    assert.ok(item && 'command' in item);
+    assert.deepEqual(
+      { ...item.command, referral: { ...(item.command.referral as object), ctwaClid: '…' } },
+      {
+        type: 'MessageReceived',
+        wabaId: '102290129340398',
+        phoneNumberId: '106540352242922',
+        customer: '16505551234',
+        messageId: 'wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQUQ0N0VFMDA2MTQ0RkJFNkNDNAA=',
+        timestamp: '2025-06-18T19:46:32.000Z',
+        kind: 'text',
+        referral: { sourceType: 'ad', sourceId: '120226305854810726', ctwaClid: '…' },
+      },
+    );
+  });
+
+  it("keeps Meta's stated pricing on a delivered status, and the error codes of a failed one", () => {
+    const [delivered] = readPayload(sample('pmp-delivered-free-customer-service-utility.json'));
+    assert.ok(delivered && 'command' in delivered);
+    assert.equal(delivered.command.type, 'MessageDelivered');
+    assert.deepEqual(delivered.command.stated, { pricing: { billable: false, pricing_model: 'PMP', type: 'free_customer_service', category: 'utility' } });
+    const [failed] = readPayload(sample('pmp-failed-131049.json'));
+    assert.ok(failed && 'command' in failed);
+    assert.equal(failed.command.type, 'MessageFailed');
+    assert.deepEqual(failed.command.errors, [{ code: 131049, title: 'This message was not delivered to maintain healthy ecosystem engagement.' }]);
+  });
+
+  it('ignores sent statuses and account updates with a reason, and reads every sample without failing', () => {
+    const reasons = readdirSync(samples)
+      .sort()
+      .flatMap((name) => readPayload(sample(name)))
+      .filter((item) => 'ignored' in item)
+      .map((item) => ('ignored' in item ? item.ignored.split(':')[0] : ''));
+    assert.deepEqual(reasons, ['field "account_update" carries nothing the ledger bills', 'a sent status', 'a sent status', 'a sent status']);
+  });
+
+  it('refuses a payload that is not a WhatsApp Business Account webhook, naming the field', () => {
+    assert.throws(
+      () => readPayload({ object: 'page', entry: [] }),
+      (error: unknown) => error instanceof LedgerError && error.code === 'WEBHOOK_MALFORMED' && error.field === 'object',
+    );
+    assert.throws(
+      () => readPayload({ object: 'whatsapp_business_account', entry: [{ id: 'w', changes: [{ field: 'messages', value: { metadata: { phone_number_id: 'p' }, statuses: [{ status: 'delivered', timestamp: 'soon', id: 'x', recipient_id: '1' }] } }] }] }),
+      (error: unknown) => error instanceof LedgerError && error.field === 'entry[0].changes[0].value.statuses[0].timestamp',
+    );
+  });
+});
