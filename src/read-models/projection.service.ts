@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { LOGGER } from '../common/logger.js';
 import { LEDGER_CONFIG } from '../event-store/event-store.module.js';
@@ -9,10 +9,10 @@ import { ProjectionRunner } from './projection.runner.js';
 
 /**
  * Runs the projection runner beside the HTTP server. Shutdown aborts the follow loop, which
- * finishes the batch in hand (its transaction commits or rolls back whole) before the store closes.
+ * finishes the batch in hand (its transaction commits whole) before the stores close.
  */
 @Injectable()
-export class ProjectionService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ProjectionService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly abort = new AbortController();
   private running: Promise<void> | undefined;
 
@@ -43,7 +43,8 @@ export class ProjectionService implements OnApplicationBootstrap, OnApplicationS
     }
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before any module closes its store: the batch in hand still has both ends open. */
+  async beforeApplicationShutdown(): Promise<void> {
     this.abort.abort();
     await this.running;
   }
