@@ -28,7 +28,7 @@ export async function createApp(config: LedgerConfig, options: CreateOptions = {
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, body, done) => done(null, body));
   app.useGlobalPipes(validationPipe());
-  app.enableShutdownHooks();
+  app.enableShutdownHooks([], { useProcessExit: true });
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { LOGGER } from '../common/logger.js';
+import { formatPosition } from '../event-store/position.js';
 import { LEDGER_CONFIG } from '../event-store/event-store.module.js';
 import type { LedgerConfig } from '../config/ledger.config.js';
 import { Metrics } from '../metrics/metrics.service.js';
@@ -47,5 +48,6 @@ export class ProjectionService implements OnApplicationBootstrap, BeforeApplicat
   async beforeApplicationShutdown(): Promise<void> {
     this.abort.abort();
     await this.running;
+    if (this.running) this.logger.info({ position: formatPosition(this.runner.position.position), events: this.runner.position.events }, 'projection runner stopped after its last batch');
   }
 }
