@@ -22,12 +22,10 @@ async function run(clock: Clock, reset: boolean): Promise<void> {
     const bar = process.stderr.isTTY ? new SingleBar({ format: 'rebuild {value} events | {speed} ev/s', stream: process.stderr }, Presets.shades_classic) : undefined;
     const started = performance.now();
     bar?.start(0, 0, { speed: 0 });
-    for (;;) {
-      const report = await runner.apply(await runner.nextBatch());
+    await runner.catchUp(() => {
       const events = runner.position.events;
       bar?.update(events, { speed: Math.round(events / ((performance.now() - started) / 1000)) });
-      if (report.caughtUp) break;
-    }
+    });
     bar?.stop();
     const seconds = (performance.now() - started) / 1000;
     process.stdout.write(`${reset ? 'rebuilt' : 'caught up'} ${runner.tables.version}: ${runner.position.events} events in ${seconds.toFixed(1)} s\n`);

@@ -112,12 +112,14 @@ export class ProjectionRunner {
     return this.store.readAllPage(this.checkpoint.position, this.batchSize);
   }
 
-  /** Processes batches until the log has nothing more, then rates what is left. */
-  async catchUp(signal?: AbortSignal): Promise<Checkpoint> {
+  /** Processes batches until the log has nothing more, then rates whatever still waits. */
+  async catchUp(onBatch?: (report: BatchReport) => void): Promise<Checkpoint> {
     for (;;) {
-      if (signal?.aborted) return this.checkpoint;
       const report = await this.apply(await this.nextBatch());
-      if (report.caughtUp) return this.checkpoint;
+      onBatch?.(report);
+      if (!report.caughtUp) continue;
+      if (this.waiting) await this.apply([], true);
+      return this.checkpoint;
     }
   }
 
@@ -140,7 +142,7 @@ export class ProjectionRunner {
   }
 
   /** One batch, in one transaction. An empty batch rates whatever waits and can switch this version live. */
-  async apply(batch: readonly StoredEvent[]): Promise<BatchReport> {
+  async apply(batch: readonly StoredEvent[], rateNow = false): Promise<BatchReport> {
     const caughtUp = batch.length < this.batchSize;
     try {
       return await this.sql.transaction(async (tx) => {
@@ -155,7 +157,7 @@ export class ProjectionRunner {
         let ratedUpTo = this.checkpoint.rated;
         const waiting = this.waiting || work.dirtied;
         if (!waiting) ratedUpTo = end;
-        else if (this.rateDue(caughtUp)) {
+        else if (rateNow || this.rateDue(caughtUp)) {
           rated = await rateDirty(tx, this.tables, this.state, formatPosition(end));
           ratedUpTo = end;
         }
