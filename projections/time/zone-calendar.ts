@@ -60,6 +60,13 @@ export function isoOf(ms: number): string {
   return new Date(ms).toISOString();
 }
 
+/** The month N months from YYYY-MM (calendar arithmetic, no zone involved). */
+export function monthPlus(period: string, months: number): string {
+  const [year, month] = period.split('-').map(Number) as [number, number];
+  const index = year * 12 + (month - 1) + months;
+  return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
+}
+
 /** The local date after YYYY-MM-DD (calendar arithmetic, no zone involved). */
 export function dayAfter(date: string): string {
   const d = new Date(`${date}T00:00:00Z`);

@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { AccountRegisteredData, PhoneNumberAttachedData } from '../../projections/events.js';
 import { accountStream } from '../../projections/events.js';
 import { EventStore } from '../event-store/event-store.port.js';
-import type { StreamRevision } from '../event-store/event-store.port.js';
 import { LedgerError, notFound } from '../common/ledger-error.js';
 import type { Scope } from '../auth/scope.js';
 import { inScope } from '../auth/scope.js';
@@ -10,14 +9,12 @@ import { inScope } from '../auth/scope.js';
 export interface AccountRecord {
   readonly account: AccountRegisteredData;
   readonly numbers: ReadonlySet<string>;
-  readonly revision: StreamRevision;
 }
 
 /** The checks a command makes before it appends. */
 export interface Directory {
   require(wabaId: string, scope: Scope, field?: string): Promise<AccountRecord>;
   requireNumber(wabaId: string, phoneNumberId: string, scope: Scope, prefix?: string): Promise<AccountRecord>;
-  forget(wabaId: string): void;
 }
 
 /**
@@ -36,14 +33,12 @@ export class AccountDirectory implements Directory {
     if (cached) return cached;
     let account: AccountRegisteredData | undefined;
     const numbers = new Set<string>();
-    let revision: StreamRevision = 'no_stream';
     for await (const event of this.store.readStream(accountStream(wabaId))) {
-      revision = event.revision;
       if (event.type === 'AccountRegistered') account = event.data as AccountRegisteredData;
       if (event.type === 'PhoneNumberAttached') numbers.add((event.data as PhoneNumberAttachedData).phoneNumberId);
     }
     if (!account) return undefined;
-    const record = { account, numbers, revision };
+    const record = { account, numbers };
     this.cache.set(wabaId, record);
     return record;
   }
@@ -65,9 +60,5 @@ export class AccountDirectory implements Directory {
       throw new LedgerError('PHONE_NUMBER_UNKNOWN', `phone number ${phoneNumberId} is not attached to account ${wabaId}`, 404, `${prefix}phoneNumberId`);
     }
     return record;
-  }
-
-  forget(wabaId: string): void {
-    this.cache.delete(wabaId);
   }
 }

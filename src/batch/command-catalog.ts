@@ -93,16 +93,12 @@ export class PendingDirectory implements Directory {
 
   async require(wabaId: string, scope: Scope, field = 'wabaId'): Promise<AccountRecord> {
     const pending = this.accounts.get(wabaId);
-    if (pending && inScope(scope, wabaId)) return { account: pending, numbers: this.numbers.get(wabaId) ?? new Set(), revision: 'no_stream' };
+    if (pending && inScope(scope, wabaId)) return { account: pending, numbers: this.numbers.get(wabaId) ?? new Set() };
     return this.inner.require(wabaId, scope, field);
   }
 
   async requireNumber(wabaId: string, phoneNumberId: string, scope: Scope, prefix = ''): Promise<AccountRecord> {
     if (this.numbers.get(wabaId)?.has(phoneNumberId)) return this.require(wabaId, scope, `${prefix}wabaId`);
     return this.inner.requireNumber(wabaId, phoneNumberId, scope, prefix);
-  }
-
-  forget(wabaId: string): void {
-    this.inner.forget(wabaId);
   }
 }

@@ -5,7 +5,8 @@ import { CLOCK } from '../common/clock.js';
 import type { Clock } from '../common/clock.js';
 import { LedgerError } from '../common/ledger-error.js';
 import { EventStore } from '../event-store/event-store.port.js';
-import { formatPosition } from '../event-store/position.js';
+import type { Position } from '../event-store/position.js';
+import { formatPosition, START } from '../event-store/position.js';
 import { Metrics } from '../metrics/metrics.service.js';
 import { ReadModelReader } from '../read-models/read-model.reader.js';
 
@@ -35,15 +36,15 @@ export class HealthController {
     await this.store.ping().catch(failed(`event store (${this.store.name})`));
     const tables = await this.reader.tables().catch(() => undefined);
     await this.reader.sql.all('SELECT 1').catch(failed('read-model store'));
-    const checkpoint = tables ? await this.reader.checkpoint(tables) : undefined;
+    const checkpoint = tables ? await tables.readCheckpoint(this.reader.sql) : undefined;
     const lag = await this.lag(checkpoint?.position);
     return {
       status: 'ok',
       store: { kind: this.store.name, reachable: true },
       readModels: { reachable: true, projection: tables?.version ?? null },
       projection: {
-        position: formatPosition(checkpoint?.position ?? { commit: 0n, prepare: 0n }),
-        ratedPosition: formatPosition(checkpoint?.rated ?? { commit: 0n, prepare: 0n }),
+        position: formatPosition(checkpoint?.position ?? START),
+        ratedPosition: formatPosition(checkpoint?.rated ?? START),
         events: checkpoint?.events ?? 0,
         caughtUp: lag.caughtUp,
         lagSeconds: lag.seconds,
@@ -56,14 +57,14 @@ export class HealthController {
   @Header('content-type', 'text/plain; version=0.0.4')
   async metricsText(): Promise<string> {
     const tables = await this.reader.tables().catch(() => undefined);
-    const checkpoint = tables ? await this.reader.checkpoint(tables) : undefined;
+    const checkpoint = tables ? await tables.readCheckpoint(this.reader.sql) : undefined;
     this.metrics.projectionLag.set((await this.lag(checkpoint?.position)).seconds);
     return this.metrics.registry.metrics();
   }
 
   /** Lag as an auditor feels it: how long ago the oldest event the read models miss was recorded. */
-  private async lag(position: { commit: bigint; prepare: bigint } | undefined): Promise<{ caughtUp: boolean; seconds: number }> {
-    const [next] = await this.store.readAllPage(position ?? { commit: 0n, prepare: 0n }, 1);
+  private async lag(position: Position | undefined): Promise<{ caughtUp: boolean; seconds: number }> {
+    const [next] = await this.store.readAllPage(position ?? START, 1);
     if (!next) return { caughtUp: true, seconds: 0 };
     const at = next.metadata.recordedAt;
     const recorded = typeof at === 'string' ? Date.parse(at) : NaN;

@@ -1,17 +1,21 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsISO8601, IsString, Length, Matches } from 'class-validator';
+import type { ValidationOptions } from 'class-validator';
 
 export const ID = /^[A-Za-z0-9_.:=+/-]{1,128}$/;
 export const WA_ID = /^[1-9]\d{5,14}$/;
 
+/** Ids the ledger puts in stream names and keys: WABA, number, portfolio, rate card, version. */
+export const IsLedgerId = (options: ValidationOptions = {}) => Matches(ID, { message: 'must be 1 to 128 letters, digits or ._:=+/-', ...options });
+
 /** The fields every message command shares: whose thread, which message, when. */
 export class ThreadMessageRequest {
   @ApiProperty({ example: '102290129340398' })
-  @Matches(ID, { message: 'must be 1 to 128 letters, digits or ._:=+/-' })
+  @IsLedgerId()
   wabaId!: string;
 
   @ApiProperty({ example: '106540352242922' })
-  @Matches(ID, { message: 'must be 1 to 128 letters, digits or ._:=+/-' })
+  @IsLedgerId()
   phoneNumberId!: string;
 
   @ApiProperty({ description: "The customer's wa_id: the international number's digits, no '+'", example: '16505551234' })

@@ -78,8 +78,4 @@ export class EngineState {
     this.maps = [...this.maps.filter((m) => m.version !== data.version), data];
     this.markets = new MarketMap([...shippedMarkets, ...this.maps]);
   }
-
-  rateCards(): readonly RateCardPublishedData[] {
-    return this.cards;
-  }
 }

@@ -6,7 +6,6 @@ import type {
   PhoneNumberAttachedData,
   Positioned,
   RateCardPublishedData,
-  ThreadEvent,
   ThreadKey,
 } from '../../projections/events.js';
 import { draftHash } from '../../projections/invoices/invoice-hash.js';
@@ -14,12 +13,13 @@ import { rateMonth } from '../../projections/rating/rating.projection.js';
 import { foldThread } from '../../projections/thread/thread.projection.js';
 import type { AccountContext, BillableUnit } from '../../projections/thread/thread.types.js';
 import { openUntil } from '../../projections/thread/windows.js';
-import { ZoneCalendar } from '../../projections/time/zone-calendar.js';
+import { monthPlus, ZoneCalendar } from '../../projections/time/zone-calendar.js';
 import type { EventStore, StoredEvent } from '../event-store/event-store.port.js';
 import type { Position } from '../event-store/position.js';
-import { comparePositions, formatPosition, parsePosition, START } from '../event-store/position.js';
+import { comparePositions, formatPosition, START } from '../event-store/position.js';
 import { EngineState } from './engine-state.js';
-import type { ProjectionRegistry, ReadModelTables } from './read-model.schema.js';
+import { threadHistory, toPositioned } from './thread-history.js';
+import type { Checkpoint, ProjectionRegistry, ReadModelTables } from './read-model.schema.js';
 import type { Param, Sql } from './sql.js';
 
 export interface RunnerOptions {
@@ -43,12 +43,6 @@ export interface BatchReport {
   readonly caughtUp: boolean;
 }
 
-export interface Checkpoint {
-  readonly position: Position;
-  /** Drafts reflect every event up to here; behind `position` while touched months wait to be rated. */
-  readonly rated: Position;
-  readonly events: number;
-}
 
 const THREAD_TYPES = new Set(['MessageReceived', 'MessageSent', 'MessageDelivered', 'MessageRead', 'MessageFailed']);
 
@@ -188,8 +182,7 @@ export class ProjectionRunner {
 
   /** Two runners on one set of tables would each apply a batch: the second one's transaction stops here. */
   private async assertCheckpoint(tx: Sql): Promise<void> {
-    const rows = await tx.all<{ position: string }>(`SELECT position FROM ${this.tables.checkpoint} WHERE id = 1`);
-    const stored = rows[0] ? parsePosition(rows[0].position) : START;
+    const stored = (await this.tables.readCheckpoint(tx)).position;
     if (comparePositions(stored, this.checkpoint.position) !== 0) {
       throw new Error(`projection ${this.tables.version} moved to ${formatPosition(stored)} under this runner (at ${formatPosition(this.checkpoint.position)}): another runner is writing it`);
     }
@@ -204,16 +197,11 @@ export class ProjectionRunner {
     }
     for (const row of await this.sql.all<{ data: string }>(`SELECT data FROM ${this.tables.rateCards} ORDER BY seq`)) state.publishCard(JSON.parse(row.data) as RateCardPublishedData);
     for (const row of await this.sql.all<{ data: string }>(`SELECT data FROM ${this.tables.marketMaps} ORDER BY seq`)) state.publishMap(JSON.parse(row.data) as MarketMapPublishedData);
-    const rows = await this.sql.all<{ position: string; rated: string; events: string | number }>(
-      `SELECT position, rated, events FROM ${this.tables.checkpoint} WHERE id = 1`,
-    );
     const dirty = await this.sql.all<{ n: number | string }>(`SELECT COUNT(*) AS n FROM ${this.tables.dirty}`);
     this.state = state;
     this.sinceRating = 0;
     this.waiting = Number(dirty[0]?.n ?? 0) > 0;
-    this.checkpoint = rows[0]
-      ? { position: parsePosition(rows[0].position), rated: parsePosition(rows[0].rated), events: Number(rows[0].events) }
-      : { position: START, rated: START, events: 0 };
+    this.checkpoint = await this.tables.readCheckpoint(this.sql);
   }
 }
 
@@ -245,7 +233,7 @@ class Batch {
     if (THREAD_TYPES.has(event.type)) {
       let events = this.threads.get(event.stream);
       if (!events) this.threads.set(event.stream, (events = []));
-      events.push({ type: event.type, data: event.data, position: formatPosition(event.position) } as Positioned);
+      events.push(toPositioned(event));
       return;
     }
     switch (event.type) {
@@ -283,7 +271,7 @@ class Batch {
           [data.rateCardId, data.version, this.seq, JSON.stringify(data)],
         );
         // Prices changed, units did not: only stage 2 reruns, for the months the card can reach.
-        const from = previousMonth(data.effectiveFrom.slice(0, 7));
+        const from = monthPlus(data.effectiveFrom.slice(0, 7), -1);
         await this.tx.run(
           `INSERT INTO ${this.tables.dirty} (waba_id, period)
            SELECT d.waba_id, d.period FROM ${this.tables.drafts} d JOIN ${this.tables.accounts} a ON a.waba_id = d.waba_id
@@ -328,7 +316,7 @@ class Batch {
     for (const [stream, fresh] of this.threads) {
       const known = await this.tx.all<{ stream: string }>(`SELECT stream FROM ${this.tables.threads} WHERE stream = ?`, [stream]);
       // A thread seen for the first time has its whole history in this batch; any other is read back from the log.
-      const history = known.length ? await this.history(stream, end) : fresh;
+      const history = known.length ? await threadHistory(this.store, stream, end) : fresh;
       const key = history[0]?.data as ThreadKey | undefined;
       if (!key) continue;
       if (known.length) {
@@ -364,16 +352,6 @@ class Batch {
       `ON CONFLICT (stream) DO UPDATE SET first_at = excluded.first_at, last_at = excluded.last_at, open_until = excluded.open_until,
        windows = excluded.windows, position = excluded.position`,
     );
-  }
-
-  /** The thread's events up to the batch's end: what a fresh fold of the log up to here would see. */
-  private async history(stream: string, end: Position): Promise<Positioned[]> {
-    const events: Positioned[] = [];
-    for await (const event of this.store.readStream(stream)) {
-      if (comparePositions(event.position, end) > 0) break;
-      events.push({ type: event.type as ThreadEvent['type'], data: event.data, position: formatPosition(event.position) } as Positioned);
-    }
-    return events;
   }
 
   async persistDirty(): Promise<void> {
@@ -425,9 +403,4 @@ async function rateDirty(tx: Sql, tables: ReadModelTables, state: EngineState, p
   }
   await tx.run(`DELETE FROM ${tables.dirty}`);
   return rated;
-}
-
-function previousMonth(period: string): string {
-  const [year, month] = period.split('-').map(Number) as [number, number];
-  return month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, '0')}`;
 }

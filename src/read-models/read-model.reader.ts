@@ -7,7 +7,6 @@ import type { EventStore } from '../event-store/event-store.port.js';
 import type { Position } from '../event-store/position.js';
 import { comparePositions, formatPosition, parsePosition } from '../event-store/position.js';
 import type { EngineState } from './engine-state.js';
-import type { Checkpoint } from './projection.runner.js';
 import type { ProjectionRegistry } from './read-model.schema.js';
 import { ReadModelTables } from './read-model.schema.js';
 import type { Sql } from './sql.js';
@@ -44,20 +43,6 @@ export class ReadModelReader {
     return this.live;
   }
 
-  async checkpoint(tables: ReadModelTables): Promise<Checkpoint & Reflecting> {
-    const rows = await this.sql.all<{ position: string; rated: string; events: string | number }>(
-      `SELECT position, rated, events FROM ${tables.checkpoint} WHERE id = 1`,
-    );
-    const row = rows[0] ?? { position: '0/0', rated: '0/0', events: 0 };
-    return {
-      position: parsePosition(row.position),
-      rated: parsePosition(row.rated),
-      events: Number(row.events),
-      ratedPosition: row.rated,
-      projection: tables.version,
-    } as Checkpoint & Reflecting;
-  }
-
   /**
    * Waits until the read models reflect a position a write returned (drafts: until they are
    * rated up to it). Gives up after the timeout with a 503 the caller can retry.
@@ -67,7 +52,7 @@ export class ReadModelReader {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const tables = await this.tables();
-      const checkpoint = await this.checkpoint(tables);
+      const checkpoint = await tables.readCheckpoint(this.sql);
       const reached = !wanted || comparePositions(rated ? checkpoint.rated : checkpoint.position, wanted) >= 0;
       if (reached) {
         return { tables, at: { position: formatPosition(checkpoint.position), ratedPosition: formatPosition(checkpoint.rated), projection: tables.version } };

@@ -1,4 +1,6 @@
 import { ENGINE_VERSION } from '../../projections/rating/rating.projection.js';
+import type { Position } from '../event-store/position.js';
+import { parsePosition, START } from '../event-store/position.js';
 import type { Sql } from './sql.js';
 import { ensureSchema } from './sql.js';
 
@@ -6,6 +8,13 @@ import { ensureSchema } from './sql.js';
 const SCHEMA_REVISION = 1;
 
 export const PROJECTION_VERSION = `${ENGINE_VERSION}+${SCHEMA_REVISION}`;
+
+export interface Checkpoint {
+  readonly position: Position;
+  /** Drafts reflect every event up to here; behind `position` while touched months wait to be rated. */
+  readonly rated: Position;
+  readonly events: number;
+}
 
 /**
  * The names of one projection version's tables. A new version builds into fresh tables beside
@@ -61,6 +70,13 @@ export class ReadModelTables {
       `CREATE TABLE IF NOT EXISTS ${this.checkpoint} (id INTEGER PRIMARY KEY, position TEXT NOT NULL, rated TEXT NOT NULL, events BIGINT NOT NULL)`,
     ];
     for (const statement of statements) await sql.run(statement);
+  }
+
+  /** Where this version stands; the start of the log before its first batch. */
+  async readCheckpoint(sql: Sql): Promise<Checkpoint> {
+    const rows = await sql.all<{ position: string; rated: string; events: string | number }>(`SELECT position, rated, events FROM ${this.checkpoint} WHERE id = 1`);
+    const row = rows[0];
+    return row ? { position: parsePosition(row.position), rated: parsePosition(row.rated), events: Number(row.events) } : { position: START, rated: START, events: 0 };
   }
 
   async drop(sql: Sql): Promise<void> {

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { inTransaction } from '../event-store/postgres/pg-transaction.js';
 
 export type Param = string | number | bigint | null;
 
@@ -109,19 +110,7 @@ export class PostgresSql implements Sql {
 
   async transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
     if (!(this.client instanceof pg.Pool)) return work(this);
-    const client = await this.client.connect();
-    let broken: Error | undefined;
-    try {
-      await client.query('BEGIN');
-      const result = await work(new PostgresSql(client, false));
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch((rollback: Error) => (broken = rollback));
-      throw error;
-    } finally {
-      client.release(broken);
-    }
+    return inTransaction(this.client, (client) => work(new PostgresSql(client, false)));
   }
 
   async close(): Promise<void> {

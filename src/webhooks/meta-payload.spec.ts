@@ -11,8 +11,10 @@ describe("Meta's webhook payloads as commands", () => {
   it('turns an inbound message from a Click-to-WhatsApp ad into MessageReceived with its referral', () => {
     const [item] = readPayload(sample('inbound-text-ctwa-referral.json'));
     assert.ok(item && 'command' in item);
+    const { ctwaClid, ...referral } = item.command.referral as { ctwaClid: string };
+    assert.match(ctwaClid, /^Aff-n8ZTODiE79d22KtAwQKj9e_mIEOOj27vDVwFjN80dp4_0NiNhEgpGo0AHemvuSoifXaytfTzcchptiErTKCqTrJ5nW1h7IHYeYymGb5K5J5iTROpBhWAGaIAeUzHL50$/);
     assert.deepEqual(
-      { ...item.command, referral: { ...(item.command.referral as object), ctwaClid: '…' } },
+      { ...item.command, referral },
       {
         type: 'MessageReceived',
         wabaId: '102290129340398',
@@ -21,7 +23,7 @@ describe("Meta's webhook payloads as commands", () => {
         messageId: 'wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQUQ0N0VFMDA2MTQ0RkJFNkNDNAA=',
         timestamp: '2025-06-18T19:46:32.000Z',
         kind: 'text',
-        referral: { sourceType: 'ad', sourceId: '120226305854810726', ctwaClid: '…' },
+        referral: { sourceType: 'ad', sourceId: '120226305854810726' },
       },
     );
   });

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { LedgerConfig } from '../../src/config/ledger.config.js';
 import { ADMIN_KEY, Client, countEvents, meta, sign, startApp, VERIFY_TOKEN } from '../support/app.js';
 import type { Running } from '../support/app.js';
-import { cards } from '../support/engine-kit.js';
+import { cards, readRepo } from '../support/engine-kit.js';
 
 export interface ApiSubject {
   readonly config: LedgerConfig;
@@ -202,6 +202,24 @@ export function apiSuite(name: string, subject: () => Promise<ApiSubject>): void
         assert.equal(good.status, 201);
         assert.deepEqual(good.body.results.map((r) => r.duplicate), [false, false]);
         assert.equal(await countEvents(running.store), before + 2);
+      });
+    });
+
+    describe("Meta's CSV rate cards", () => {
+      it('publishes a card as Meta prints it, names the query field it lacks, and the line of a damaged copy', async () => {
+        const billing = admin.as(keys.billing);
+        const csv = readRepo('projections/data/meta-usd-2026-01.csv');
+        const headers = { 'content-type': 'text/csv' };
+        const ok = await billing.request('POST', '/rate-cards/csv?rateCardId=csv-card&version=2026-01&currency=USD', csv, headers);
+        assert.equal(ok.status, 201, JSON.stringify(ok.body));
+        assert.equal(ok.body.eventId, 'RateCardPublished:csv-card:2026-01');
+        const noCurrency = await billing.request('POST', '/rate-cards/csv?rateCardId=csv-card&version=2026-02', csv, headers);
+        assert.equal(noCurrency.status, 400);
+        assert.equal(noCurrency.body.field, 'currency');
+        const damaged = await billing.request('POST', '/rate-cards/csv?rateCardId=csv-card&version=2026-03&currency=USD', csv.replace(/0\.0625/, 'abc'), headers);
+        assert.equal(damaged.status, 400);
+        assert.equal(damaged.body.code, 'RATE_CARD_CSV_INVALID');
+        assert.match(String(damaged.body.field), /^line \d+/);
       });
     });
 

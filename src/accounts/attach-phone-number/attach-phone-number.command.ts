@@ -18,7 +18,6 @@ export class AttachPhoneNumber extends Command<Appended> {
 
 export async function planAttach(request: AttachPhoneNumberRequest, context: CommandContext, directory: Directory, prefix = ''): Promise<PlannedWrite> {
   await directory.require(request.wabaId, context.scope, `${prefix}wabaId`);
-  directory.forget(request.wabaId);
   const data: PhoneNumberAttachedData = {
     wabaId: request.wabaId,
     phoneNumberId: request.phoneNumberId,

@@ -15,8 +15,6 @@ export class AttachPhoneNumberHandler implements ICommandHandler<AttachPhoneNumb
   ) {}
 
   async execute({ request, context }: AttachPhoneNumber): Promise<Appended> {
-    const result = await appendPlanned(this.store, await planAttach(request, context, this.directory));
-    this.directory.forget(request.wabaId);
-    return result;
+    return appendPlanned(this.store, await planAttach(request, context, this.directory));
   }
 }

@@ -1,14 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, Matches } from 'class-validator';
-import { ID } from '../../messages/thread-key.request.js';
+import { IsLedgerId } from '../../messages/thread-key.request.js';
 
 export class AttachPhoneNumberRequest {
   @ApiProperty({ example: '102290129340398' })
-  @Matches(ID, { message: 'must be 1 to 128 letters, digits or ._:=+/-' })
+  @IsLedgerId()
   wabaId!: string;
 
   @ApiProperty({ example: '106540352242922' })
-  @Matches(ID, { message: 'must be 1 to 128 letters, digits or ._:=+/-' })
+  @IsLedgerId()
   phoneNumberId!: string;
 
   @ApiPropertyOptional({ example: '15550783881' })

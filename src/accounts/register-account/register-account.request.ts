@@ -1,14 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO31661Alpha2, IsISO4217CurrencyCode, IsOptional, IsTimeZone, Matches } from 'class-validator';
-import { ID } from '../../messages/thread-key.request.js';
+import { IsISO31661Alpha2, IsISO4217CurrencyCode, IsOptional, IsTimeZone } from 'class-validator';
+import { IsLedgerId } from '../../messages/thread-key.request.js';
 
 export class RegisterAccountRequest {
   @ApiProperty({ example: '102290129340398' })
-  @Matches(ID, { message: 'must be 1 to 128 letters, digits or ._:=+/-' })
+  @IsLedgerId()
   wabaId!: string;
 
   @ApiProperty({ description: 'The business portfolio: its WABAs pool volume tiers', example: 'portfolio-1' })
-  @Matches(ID, { message: 'must be 1 to 128 letters, digits or ._:=+/-' })
+  @IsLedgerId()
   portfolioId!: string;
 
   @ApiProperty({ description: 'IANA time zone: months and effective dates are local to it', example: 'America/Sao_Paulo' })
@@ -21,7 +21,7 @@ export class RegisterAccountRequest {
 
   @ApiPropertyOptional({ description: 'Defaults to meta-{currency}', example: 'meta-USD' })
   @IsOptional()
-  @Matches(ID, { message: 'must be 1 to 128 letters, digits or ._:=+/-' })
+  @IsLedgerId()
   rateCardId?: string;
 
   @ApiPropertyOptional({ description: 'ISO 3166 alpha-2', example: 'BR' })

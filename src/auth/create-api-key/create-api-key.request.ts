@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
-import { ID } from '../../messages/thread-key.request.js';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { IsLedgerId } from '../../messages/thread-key.request.js';
 import { ROLES } from '../scope.js';
 import type { Role } from '../scope.js';
 
@@ -15,7 +15,7 @@ export class CreateApiKeyRequest {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(10_000)
-  @Matches(ID, { each: true, message: 'each WABA id must be 1 to 128 letters, digits or ._:=+/-' })
+  @IsLedgerId({ each: true })
   wabas?: string[];
 
   @ApiPropertyOptional({ example: 'billing team laptop' })

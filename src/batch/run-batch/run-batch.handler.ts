@@ -38,8 +38,6 @@ export class RunBatchHandler implements ICommandHandler<RunBatch> {
         if (index >= 0) throw explainConflict(writes[index]!, error, indexed ? `commands[${index}].` : '');
       }
       throw error;
-    } finally {
-      for (const write of writes) if (write.stream.startsWith('account-')) this.directory.forget(write.stream.slice('account-'.length));
     }
   }
 }

@@ -5,6 +5,7 @@ import { EventStore, RecordedEvent } from '../event-store.port.js';
 import { checkExpected, encodeAppend, resolveRetry } from '../event-store.validation.js';
 import type { EncodedEvent } from '../event-store.validation.js';
 import type { Position } from '../position.js';
+import { inTransaction } from './pg-transaction.js';
 
 export interface PostgresOptions {
   readonly connectionString: string;
@@ -185,20 +186,8 @@ export class PostgresEventStore extends EventStore {
     return rows.map(toEvent);
   }
 
-  async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    let broken: Error | undefined;
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch((rollback: Error) => (broken = rollback));
-      throw error;
-    } finally {
-      client.release(broken);
-    }
+  transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, work);
   }
 }
 

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -13,9 +13,10 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { ID } from '../../messages/thread-key.request.js';
+import { IsLedgerId } from '../../messages/thread-key.request.js';
 
 const PRICE = /^\d{1,12}(\.\d{1,12})?$/;
+const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 const PRICE_MESSAGE = 'must be a decimal string such as "0.0625"';
 
 export class RateRowRequest {
@@ -49,11 +50,11 @@ export class TierRowRequest extends RateRowRequest {
 
 export class PublishRateCardRequest {
   @ApiProperty({ example: 'meta-USD' })
-  @Matches(ID, { message: 'must be 1 to 128 letters, digits or ._:=+/-' })
+  @IsLedgerId()
   rateCardId!: string;
 
   @ApiProperty({ example: '2025-10-01' })
-  @Matches(ID, { message: 'must be 1 to 128 letters, digits or ._:=+/-' })
+  @IsLedgerId()
   version!: string;
 
   @ApiProperty({ example: 'USD' })
@@ -61,7 +62,7 @@ export class PublishRateCardRequest {
   currency!: string;
 
   @ApiProperty({ description: 'A local date, applied at 00:00 in each WABA time zone', example: '2025-10-01' })
-  @Matches(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, { message: 'must be a date YYYY-MM-DD' })
+  @Matches(DATE, { message: 'must be a date YYYY-MM-DD' })
   effectiveFrom!: string;
 
   @ApiProperty({ type: [RateRowRequest] })
@@ -81,21 +82,10 @@ export class PublishRateCardRequest {
   tiers?: TierRowRequest[];
 }
 
-export class PublishRateCardCsvQuery {
-  @ApiProperty({ example: 'meta-USD' })
-  @Matches(ID, { message: 'must be 1 to 128 letters, digits or ._:=+/-' })
-  rateCardId!: string;
-
-  @ApiProperty({ example: '2025-10-01' })
-  @Matches(ID, { message: 'must be 1 to 128 letters, digits or ._:=+/-' })
-  version!: string;
-
-  @ApiProperty({ example: 'USD' })
-  @IsISO4217CurrencyCode()
-  currency!: string;
-
+/** Meta's CSV names neither the card nor its version; the query string does, with the same rules as the JSON body. */
+export class PublishRateCardCsvQuery extends PickType(PublishRateCardRequest, ['rateCardId', 'version', 'currency'] as const) {
   @ApiPropertyOptional({ description: "Read from the card's title when absent", example: '2025-10-01' })
   @IsOptional()
-  @Matches(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, { message: 'must be a date YYYY-MM-DD' })
+  @Matches(DATE, { message: 'must be a date YYYY-MM-DD' })
   effectiveFrom?: string;
 }

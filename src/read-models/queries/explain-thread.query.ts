@@ -12,7 +12,7 @@ import { notFound } from '../../common/ledger-error.js';
 import { parsePosition } from '../../event-store/position.js';
 import { ReadModelReader } from '../read-model.reader.js';
 import type { Reflecting } from '../read-model.reader.js';
-import { threadHistory } from './thread-history.js';
+import { threadHistory } from '../thread-history.js';
 
 export interface ExplanationAnswer extends Reflecting, ThreadExplanation {
   readonly text: string;

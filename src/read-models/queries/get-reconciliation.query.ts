@@ -4,12 +4,12 @@ import type { IQueryHandler } from '@nestjs/cqrs';
 import type { Finding } from '../../../projections/reconciliation/reconcile.js';
 import { reconcile } from '../../../projections/reconciliation/reconcile.js';
 import type { BillableUnit } from '../../../projections/thread/thread.types.js';
-import { ZoneCalendar } from '../../../projections/time/zone-calendar.js';
+import { monthPlus, ZoneCalendar } from '../../../projections/time/zone-calendar.js';
 import type { Scope } from '../../auth/scope.js';
 import { parsePosition } from '../../event-store/position.js';
 import { ReadModelReader } from '../read-model.reader.js';
 import type { Reflecting } from '../read-model.reader.js';
-import { threadHistory } from './thread-history.js';
+import { threadHistory } from '../thread-history.js';
 
 export interface ReconciliationAnswer extends Reflecting {
   readonly wabaId: string;
@@ -40,7 +40,7 @@ export class GetReconciliationHandler implements IQueryHandler<GetReconciliation
     const account = await this.reader.account(tables, query.wabaId, query.scope);
     const calendar = ZoneCalendar.of(account.timezone);
     const start = calendar.midnight(`${query.period}-01`);
-    const end = calendar.midnight(`${nextMonth(query.period)}-01`);
+    const end = calendar.midnight(`${monthPlus(query.period, 1)}-01`);
     const threads = await this.reader.sql.all<{ stream: string; phone_number_id: string; customer: string }>(
       `SELECT stream, phone_number_id, customer FROM ${tables.threads} WHERE waba_id = ? AND first_at < ? AND last_at >= ? ORDER BY stream`,
       [query.wabaId, end, start],
@@ -62,9 +62,4 @@ export class GetReconciliationHandler implements IQueryHandler<GetReconciliation
     for (const f of findings) byKind[f.kind] = (byKind[f.kind] ?? 0) + 1;
     return { ...at, wabaId: query.wabaId, period: query.period, messages, findings, byKind };
   }
-}
-
-function nextMonth(period: string): string {
-  const [year, month] = period.split('-').map(Number) as [number, number];
-  return month === 12 ? `${year + 1}-01` : `${year}-${String(month + 1).padStart(2, '0')}`;
 }

@@ -6,12 +6,13 @@ import { foldThread } from '../../../projections/thread/thread.projection.js';
 import type { Windows } from '../../../projections/thread/thread.types.js';
 import { anyOpen, windowsLater } from '../../../projections/thread/windows.js';
 import type { Scope } from '../../auth/scope.js';
+import { SYSTEM } from '../../auth/scope.js';
 import { notFound } from '../../common/ledger-error.js';
 import { parsePosition } from '../../event-store/position.js';
 import { ReadModelReader } from '../read-model.reader.js';
 import type { Reflecting } from '../read-model.reader.js';
 import type { ReadModelTables } from '../read-model.schema.js';
-import { threadHistory } from './thread-history.js';
+import { threadHistory } from '../thread-history.js';
 
 export interface ThreadWindows {
   readonly phoneNumberId: string;
@@ -82,7 +83,7 @@ export class GetWindowsHandler implements IQueryHandler<GetWindows> {
   /** After the thread's last event only expiry changes its windows; before it, the thread is folded up to `at`. */
   private async windowsAt(tables: ReadModelTables, wabaId: string, row: ThreadRow, at: number): Promise<Windows> {
     if (at >= Number(row.last_at) && row.windows !== '{}') return windowsLater(JSON.parse(row.windows) as Windows, at);
-    const account = await this.reader.account(tables, wabaId, { actor: 'system', roles: ['admin'], wabas: null });
+    const account = await this.reader.account(tables, wabaId, SYSTEM);
     const history = await threadHistory(this.reader.store, row.stream, parsePosition(row.position));
     return foldThread(history, account, this.reader.engine.engine, { until: at }).windows;
   }

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional, ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsISO8601, IsOptional, Matches, Max, Min, ValidateIf } from 'class-validator';
-import { ID, WA_ID } from '../../messages/thread-key.request.js';
+import { IsLedgerId, WA_ID } from '../../messages/thread-key.request.js';
 
 const POSITION = /^\d{1,20}\/\d{1,20}$/;
 
@@ -43,7 +43,7 @@ export class WindowsParams extends ReadParams {
 
   @ApiPropertyOptional({ description: 'With customer: one thread; without: every thread of the account with an open window' })
   @ValidateIf((p: WindowsParams) => p.customer !== undefined || p.phoneNumberId !== undefined)
-  @Matches(ID, { message: 'must be 1 to 128 letters, digits or ._:=+/-' })
+  @IsLedgerId()
   phoneNumberId?: string;
 
   @ApiPropertyOptional({ description: "The customer's wa_id" })

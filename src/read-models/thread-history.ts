@@ -1,0 +1,19 @@
+import type { Positioned, ThreadEvent } from '../../projections/events.js';
+import type { EventStore, StoredEvent } from '../event-store/event-store.port.js';
+import type { Position } from '../event-store/position.js';
+import { comparePositions, formatPosition } from '../event-store/position.js';
+
+/** A stored thread event as the engine takes it, with its position for the audit trail. */
+export function toPositioned(event: StoredEvent): Positioned {
+  return { type: event.type as ThreadEvent['type'], data: event.data, position: formatPosition(event.position) } as Positioned;
+}
+
+/** A thread's events from the log, up to a position when one is given: what the read models had folded. */
+export async function threadHistory(store: EventStore, stream: string, upTo?: Position): Promise<Positioned[]> {
+  const events: Positioned[] = [];
+  for await (const event of store.readStream(stream)) {
+    if (upTo && comparePositions(event.position, upTo) > 0) break;
+    events.push(toPositioned(event));
+  }
+  return events;
+}
