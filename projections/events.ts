@@ -153,6 +153,19 @@ export interface InvoiceLineData {
   readonly rateCard: { readonly id: string; readonly version: string; readonly row: string } | null;
 }
 
+/** One change from the previous issue to a revision, per market, category, charge and tier. */
+export interface AdjustmentLineData {
+  readonly market: string;
+  readonly category: string;
+  readonly charge: string;
+  readonly tier: string | null;
+  readonly quantity: number;
+  readonly previousUnitPrice: string | null;
+  readonly unitPrice: string | null;
+  /** New invoiced amount minus the previous one: adjustments add up to the change in total. */
+  readonly amount: string;
+}
+
 export interface InvoiceBasis {
   readonly position: string;
   readonly rateCards: readonly { readonly id: string; readonly version: string }[];
@@ -174,7 +187,7 @@ export interface InvoiceIssuedData {
 export interface InvoiceRevisedData extends InvoiceIssuedData {
   readonly supersedes: string;
   readonly reason: string;
-  readonly adjustments: readonly InvoiceLineData[];
+  readonly adjustments: readonly AdjustmentLineData[];
 }
 
 export interface InvoiceVoidedData {
@@ -225,6 +238,10 @@ export type Positioned<E extends ThreadEvent = ThreadEvent> = E & { readonly pos
 
 export function threadStream(phoneNumberId: string, customer: string): string {
   return `thread-${phoneNumberId}.${customer}`;
+}
+
+export function invoiceStream(invoiceId: string): string {
+  return `invoice-${invoiceId}`;
 }
 
 export function accountStream(wabaId: string): string {

@@ -1,8 +1,28 @@
 #!/usr/bin/env node
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { systemClock } from './common/clock.js';
 import { replay, ReplayLineError, replaySummary } from './cli/replay.cli.js';
 import { project, rebuild } from './cli/rebuild.cli.js';
+import { exportInvoice, issueInvoices, regenerateInvoices } from './cli/invoices.cli.js';
+import { auditExplain, auditReplay, auditVerify } from './cli/audit.cli.js';
+import { runWhatIf } from './cli/what-if.cli.js';
+import type { Era } from '../projections/policies/policy.js';
+
+const repeat = (value: string, previous: string[] = []) => [...previous, value];
+const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
+const period = (value: string) => {
+  if (!PERIOD.test(value)) throw new InvalidArgumentError('must be a month YYYY-MM');
+  return value;
+};
+const positive = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number from 1');
+  return n;
+};
+const instant = (value: string) => {
+  if (Number.isNaN(Date.parse(value))) throw new InvalidArgumentError('must be an ISO-8601 instant');
+  return value;
+};
 
 const program = new Command('ledger').description('The Conversation Ledger: replay, rebuild and audit WhatsApp Business messaging costs');
 
@@ -36,6 +56,89 @@ program
   .description("Replay the whole log from position 0 into this engine version's read models (store from the environment, as the server)")
   .action(async () => {
     await rebuild(systemClock);
+  });
+
+const invoices = program.command('invoices').description('Issue, regenerate and export invoices');
+
+invoices
+  .command('issue')
+  .description("Issue a month's invoice from its settled draft (refused before the month ends in the account's time zone unless --force)")
+  .addOption(new Option('--waba <id>', 'the account; repeat for several').argParser(repeat).makeOptionMandatory())
+  .requiredOption('--period <YYYY-MM>', 'the local month', period)
+  .option('--force', 'issue a month that has not ended yet')
+  .option('--json', 'print the answers as JSON')
+  .action(async (options: { waba: string[]; period: string; force?: boolean; json?: boolean }) => {
+    await issueInvoices(systemClock, options);
+  });
+
+invoices
+  .command('regenerate')
+  .description('Re-price every issued invoice of a period under the current rate cards and issue revisions where the money moved')
+  .requiredOption('--period <YYYY-MM>', 'the local month', period)
+  .addOption(new Option('--waba <id>', 'only these accounts; repeat for several').argParser(repeat))
+  .option('--dry-run', 'report what would be revised, append nothing')
+  .option('--limit <n>', 'revise at most n invoices in this run (the rest are deferred; exit 3)', positive)
+  .option('--report <prefix>', 'write the diff report to PREFIX.csv and PREFIX.json (default regenerate-PERIOD)')
+  .option('--json', 'print the summary as JSON')
+  .action(async (options: { period: string; waba?: string[]; dryRun?: boolean; limit?: number; report?: string; json?: boolean }) => {
+    await regenerateInvoices(systemClock, options);
+  });
+
+invoices
+  .command('export')
+  .description('Write an invoice (the document in force) as CSV, PDF or JSON')
+  .requiredOption('--invoice <id>', 'WABA.PERIOD')
+  .addOption(new Option('--format <format>').choices(['csv', 'pdf', 'json']).default('pdf'))
+  .requiredOption('--out <file>', 'where to write it')
+  .action(async (options: { invoice: string; format: 'csv' | 'pdf' | 'json'; out: string }) => {
+    await exportInvoice(systemClock, options);
+  });
+
+const audit = program.command('audit').description("Auditors' replay of the log: explain, timeline, verify");
+
+audit
+  .command('explain')
+  .description("Each line of a month's invoice (or draft): its units, their events, the rule and the rate-card row applied")
+  .requiredOption('--waba <id>', 'the account')
+  .requiredOption('--period <YYYY-MM>', 'the local month', period)
+  .option('--line <n>', 'only this line (1-based)', positive)
+  .option('--json', 'print JSON')
+  .action(async (options: { waba: string; period: string; line?: number; json?: boolean }) => {
+    await auditExplain(systemClock, options);
+  });
+
+audit
+  .command('replay')
+  .description('The events and decisions of an account between two instants, as the ledger knew them at --as-of')
+  .requiredOption('--waba <id>', 'the account')
+  .requiredOption('--from <instant>', 'ISO-8601, inclusive', instant)
+  .requiredOption('--to <instant>', 'ISO-8601, exclusive', instant)
+  .option('--as-of <instant>', 'leave out events recorded after this instant', instant)
+  .option('--csv <file>', 'also write the timeline as CSV')
+  .option('--json', 'print JSON')
+  .action(async (options: { waba: string; from: string; to: string; asOf?: string; csv?: string; json?: boolean }) => {
+    await auditReplay(systemClock, options);
+  });
+
+audit
+  .command('verify')
+  .description('Recompute issued invoices from their basis; exit 1 on any mismatch, naming the first differing line')
+  .addOption(new Option('--invoice <id>', 'WABA.PERIOD; repeat for several; every issued invoice when absent').argParser(repeat))
+  .option('--json', 'print JSON')
+  .action(async (options: { invoice?: string[]; json?: boolean }) => {
+    await auditVerify(systemClock, options);
+  });
+
+program
+  .command('what-if')
+  .description('The invoices periods would produce under another rate card or pricing era, beside the issued ones; writes nothing')
+  .addOption(new Option('--period <YYYY-MM>', 'repeat for several (a quarter: three)').argParser((v: string, p: string[] = []) => [...p, period(v)]).makeOptionMandatory())
+  .option('--rate-card <file>', "Meta's rate-card CSV, or a RateCardPublished JSON")
+  .addOption(new Option('--policy <era>', 'one pricing era for all time').choices(['A', "A'", 'B', 'C', 'D', 'E']))
+  .addOption(new Option('--waba <id>', 'only these accounts; repeat for several').argParser(repeat))
+  .option('--json', 'print JSON')
+  .action(async (options: { period: string[]; rateCard?: string; policy?: Era; waba?: string[]; json?: boolean }) => {
+    await runWhatIf(systemClock, options);
   });
 
 await program.parseAsync();

@@ -1,19 +1,9 @@
 import { Decimal } from 'decimal.js';
-import type { DraftLine } from '../rating/rating.projection.js';
+import type { AdjustmentLineData, InvoiceLineData } from '../events.js';
 import { formatMoney } from '../rating/currency.js';
 import { text } from '../shared/compare.js';
 
-export interface AdjustmentLine {
-  readonly market: string;
-  readonly category: string;
-  readonly charge: string;
-  readonly tier: string | null;
-  readonly quantity: number;
-  readonly previousUnitPrice: string | null;
-  readonly unitPrice: string | null;
-  /** New invoiced amount minus the previous one: adjustments add up to the change in total. */
-  readonly amount: string;
-}
+export type AdjustmentLine = AdjustmentLineData;
 
 interface Side {
   quantity: number;
@@ -25,10 +15,10 @@ interface Side {
  * The adjustment lines that take one draft to another: per market, category, charge and tier,
  * the change in quantity and in invoiced amount. Lines that did not change give nothing.
  */
-export function diffDrafts(previous: { lines: readonly DraftLine[] }, next: { lines: readonly DraftLine[]; currency: string }): AdjustmentLine[] {
-  const key = (l: DraftLine) => `${l.market}|${l.category}|${l.charge}|${l.tier ?? ''}`;
-  const sum = (lines: readonly DraftLine[]) => {
-    const sides = new Map<string, Side & { line: DraftLine }>();
+export function diffDrafts(previous: { lines: readonly InvoiceLineData[] }, next: { lines: readonly InvoiceLineData[]; currency: string }): AdjustmentLine[] {
+  const key = (l: InvoiceLineData) => `${l.market}|${l.category}|${l.charge}|${l.tier ?? ''}`;
+  const sum = (lines: readonly InvoiceLineData[]) => {
+    const sides = new Map<string, Side & { line: InvoiceLineData }>();
     for (const line of lines) {
       const side = sides.get(key(line));
       if (side) {

@@ -59,6 +59,14 @@ export class PolicyTimeline {
   }
 }
 
+/** One era's rules for all time and every market: what a period would have cost under them. */
+export function singleEraTimeline(era: Era): PolicyTimeline {
+  const policy = POLICIES.find((p) => p.era === era);
+  if (!policy) throw new RangeError(`no policy for era ${era}`);
+  const { to: _to, countries: _countries, ...always } = policy;
+  return new PolicyTimeline([{ ...always, from: '2000-01-01' }]);
+}
+
 /** Length of the free entry point for one opening instant. */
 export function freeEntryPointHours(policy: Policy, instant: number, calendar: ZoneCalendar): number {
   const spans = policy.freeEntryPoint?.lengthHours ?? [];

@@ -1,18 +1,26 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query, Res } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { Allow, Caller } from '../auth/auth.decorators.js';
 import type { Scope } from '../auth/scope.js';
+import { notFound } from '../common/ledger-error.js';
 import { ExplainThread } from '../read-models/queries/explain-thread.query.js';
 import type { ExplanationAnswer } from '../read-models/queries/explain-thread.query.js';
 import { ReadParams } from '../read-models/queries/query-params.js';
+import { ExplainParams, TimelineParams } from './audit-params.js';
+import { Auditor, timelineCsv } from './auditor.js';
+import type { InvoiceExplanation, Timeline, Verdict } from './auditor.js';
 
 @ApiTags('audit')
 @ApiBearerAuth()
 @Controller('audit')
 @Allow('billing', 'auditor')
 export class AuditController {
-  constructor(private readonly queries: QueryBus) {}
+  constructor(
+    private readonly queries: QueryBus,
+    private readonly auditor: Auditor,
+  ) {}
 
   /** Every decision of one thread's fold, in order, with the rule applied and the rate-card row that priced it. */
   @Get('accounts/:wabaId/threads/:phoneNumberId/:customer')
@@ -24,5 +32,29 @@ export class AuditController {
     @Caller() scope: Scope,
   ): Promise<ExplanationAnswer> {
     return this.queries.execute(new ExplainThread(scope, wabaId, phoneNumberId, customer, params.minPosition));
+  }
+
+  /** A month's invoice (or draft) line by line: its units, their events, the rule and rate-card row applied. Replays the log. */
+  @Get('accounts/:wabaId/explain')
+  async explainInvoice(@Param('wabaId') wabaId: string, @Query() params: ExplainParams, @Caller() scope: Scope): Promise<InvoiceExplanation> {
+    return this.auditor.explain(scope, wabaId, params.period, params.line);
+  }
+
+  /** Events and decisions between two instants, as known at `asOf`; `format=csv` for a spreadsheet. */
+  @Get('accounts/:wabaId/timeline')
+  @ApiProduces('application/json', 'text/csv')
+  async timeline(@Param('wabaId') wabaId: string, @Query() params: TimelineParams, @Caller() scope: Scope, @Res({ passthrough: true }) reply: FastifyReply): Promise<Timeline | string> {
+    const timeline = await this.auditor.timeline(scope, wabaId, params.from, params.to, params.asOf);
+    if (params.format !== 'csv') return timeline;
+    void reply.type('text/csv; charset=utf-8');
+    return timelineCsv(timeline);
+  }
+
+  /** Recomputes an issued invoice from its basis and reports a match or the first difference. */
+  @Get('invoices/:invoiceId/verify')
+  async verify(@Param('invoiceId') invoiceId: string, @Caller() scope: Scope): Promise<Verdict> {
+    const invoice = await this.auditor.invoice(invoiceId, scope);
+    if (!invoice) throw notFound('INVOICE_UNKNOWN', `no invoice ${invoiceId}`, 'invoiceId');
+    return this.auditor.verify(invoice);
   }
 }

@@ -24,9 +24,11 @@ export class EngineState {
   readonly numbers = new Map<string, string>();
   private cards: RateCardPublishedData[] = [];
   private maps: MarketMapPublishedData[] = [];
-  readonly timeline = new PolicyTimeline();
   book = new RateCardBook([]);
   markets = new MarketMap(shippedMarkets);
+
+  /** A what-if passes another timeline (one era for all time); the ledger uses every era in its dates. */
+  constructor(readonly timeline = new PolicyTimeline()) {}
 
   get engine(): EngineContext {
     return { markets: this.markets, timeline: this.timeline };
@@ -66,6 +68,10 @@ export class EngineState {
     let members = this.portfolios.get(account.portfolioId);
     if (!members) this.portfolios.set(account.portfolioId, (members = new Set()));
     members.add(account.wabaId);
+  }
+
+  get published(): readonly RateCardPublishedData[] {
+    return this.cards;
   }
 
   publishCard(data: RateCardPublishedData): void {

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type {
   AccountRegisteredData,
   AccountSettingsChangedData,
+  InvoiceVoidedData,
   MarketMapPublishedData,
   PhoneNumberAttachedData,
   Positioned,
@@ -9,6 +10,8 @@ import type {
   ThreadKey,
 } from '../../projections/events.js';
 import { draftHash } from '../../projections/invoices/invoice-hash.js';
+import type { Invoice, InvoiceEvent } from '../../projections/invoices/invoice-lifecycle.js';
+import { invoiceOf } from '../../projections/invoices/invoice-lifecycle.js';
 import { rateMonth } from '../../projections/rating/rating.projection.js';
 import { foldThread } from '../../projections/thread/thread.projection.js';
 import type { AccountContext, BillableUnit } from '../../projections/thread/thread.types.js';
@@ -291,10 +294,28 @@ class Batch {
         for (const waba of this.state.accounts.keys()) this.refoldAll.add(waba);
         return;
       }
+      case 'InvoiceIssued':
+      case 'InvoiceRevised':
+      case 'InvoiceVoided':
+        await this.saveInvoice(event);
+        return;
       default:
-        // Invoice events and anything this version does not know feed no read model here.
         return;
     }
+  }
+
+  /** The invoice table is an index for listing; the invoice stream stays the record. */
+  private async saveInvoice(event: StoredEvent): Promise<void> {
+    const rows = await this.tx.all<{ data: string }>(`SELECT data FROM ${this.tables.invoices} WHERE invoice_id = ?`, [(event.data as InvoiceVoidedData).invoiceId]);
+    const before = rows[0] ? (JSON.parse(rows[0].data) as Invoice) : undefined;
+    const invoice = invoiceOf([event as unknown as InvoiceEvent], before);
+    if (!invoice) return;
+    await this.tx.run(
+      `INSERT INTO ${this.tables.invoices} (invoice_id, waba_id, period, status, revision, currency, total, hash, position, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (invoice_id) DO UPDATE SET status = excluded.status, revision = excluded.revision, currency = excluded.currency, total = excluded.total,
+       hash = excluded.hash, position = excluded.position, data = excluded.data`,
+      [invoice.invoiceId, invoice.wabaId, invoice.period, invoice.status, invoice.revision, invoice.currency, invoice.total, invoice.hash, formatPosition(event.position), JSON.stringify(invoice)],
+    );
   }
 
   private async saveAccount(wabaId: string): Promise<void> {

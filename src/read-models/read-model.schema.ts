@@ -5,7 +5,7 @@ import type { Sql } from './sql.js';
 import { ensureSchema } from './sql.js';
 
 /** Bumped when the tables change shape; the engine version is the other half of a projection's version. */
-const SCHEMA_REVISION = 1;
+const SCHEMA_REVISION = 2;
 
 export const PROJECTION_VERSION = `${ENGINE_VERSION}+${SCHEMA_REVISION}`;
 
@@ -29,6 +29,7 @@ export class ReadModelTables {
   readonly units: string;
   readonly drafts: string;
   readonly dirty: string;
+  readonly invoices: string;
   readonly checkpoint: string;
 
   constructor(
@@ -44,6 +45,7 @@ export class ReadModelTables {
     this.units = `${prefix}units`;
     this.drafts = `${prefix}drafts`;
     this.dirty = `${prefix}dirty`;
+    this.invoices = `${prefix}invoices`;
     this.checkpoint = `${prefix}checkpoint`;
   }
 
@@ -67,6 +69,9 @@ export class ReadModelTables {
       `CREATE TABLE IF NOT EXISTS ${this.drafts} (waba_id TEXT NOT NULL, period TEXT NOT NULL, currency TEXT NOT NULL, total TEXT NOT NULL,
         hash TEXT NOT NULL, position TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (waba_id, period))`,
       `CREATE TABLE IF NOT EXISTS ${this.dirty} (waba_id TEXT NOT NULL, period TEXT NOT NULL, PRIMARY KEY (waba_id, period))`,
+      `CREATE TABLE IF NOT EXISTS ${this.invoices} (invoice_id TEXT PRIMARY KEY, waba_id TEXT NOT NULL, period TEXT NOT NULL, status TEXT NOT NULL,
+        revision INTEGER NOT NULL, currency TEXT NOT NULL, total TEXT NOT NULL, hash TEXT NOT NULL, position TEXT NOT NULL, data TEXT NOT NULL)`,
+      `CREATE INDEX IF NOT EXISTS ${this.index(this.invoices, 'period')} ON ${this.invoices} (period, waba_id)`,
       `CREATE TABLE IF NOT EXISTS ${this.checkpoint} (id INTEGER PRIMARY KEY, position TEXT NOT NULL, rated TEXT NOT NULL, events BIGINT NOT NULL)`,
     ];
     for (const statement of statements) await sql.run(statement);
@@ -80,7 +85,7 @@ export class ReadModelTables {
   }
 
   async drop(sql: Sql): Promise<void> {
-    for (const table of [this.accounts, this.numbers, this.rateCards, this.marketMaps, this.threads, this.units, this.drafts, this.dirty, this.checkpoint]) {
+    for (const table of [this.accounts, this.numbers, this.rateCards, this.marketMaps, this.threads, this.units, this.drafts, this.dirty, this.invoices, this.checkpoint]) {
       await sql.run(`DROP TABLE IF EXISTS ${table}`);
     }
   }

@@ -12,7 +12,7 @@ export interface DraftAnswer extends Reflecting {
   readonly hash: string;
   /** The position the draft was rated at. */
   readonly ratedAt: string | null;
-  /** Units of this month changed after it was rated; it will be rated again shortly. */
+  /** Units of this month (in this WABA's portfolio) changed after it was rated; it will be rated again shortly. */
   readonly pending: boolean;
   readonly draft: InvoiceDraft;
 }
@@ -39,7 +39,11 @@ export class GetDraftHandler implements IQueryHandler<GetDraft> {
       `SELECT data, hash, position FROM ${tables.drafts} WHERE waba_id = ? AND period = ?`,
       [query.wabaId, query.period],
     );
-    const dirty = await this.reader.sql.all<{ period: string }>(`SELECT period FROM ${tables.dirty} WHERE waba_id = ? AND period = ?`, [query.wabaId, query.period]);
+    // Volume tiers pool the portfolio: a unit waiting in another of its WABAs can move this draft.
+    const dirty = await this.reader.sql.all<{ period: string }>(
+      `SELECT d.period FROM ${tables.dirty} d JOIN ${tables.accounts} a ON a.waba_id = d.waba_id WHERE a.portfolio_id = ? AND d.period = ?`,
+      [account.portfolioId, query.period],
+    );
     if (rows[0]) return { ...at, hash: rows[0].hash, ratedAt: rows[0].position, pending: dirty.length > 0, draft: JSON.parse(rows[0].data) as InvoiceDraft };
     // A month without a billable unit has an empty draft, not a missing one.
     const engine = this.reader.engine;

@@ -12,9 +12,11 @@ export class ReadParams {
   minPosition?: string;
 }
 
+export const IsPeriod = () => Matches(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'must be a month YYYY-MM' });
+
 export class PeriodParams extends ReadParams {
   @ApiProperty({ description: "A month in the account's time zone", example: '2025-07' })
-  @Matches(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'must be a month YYYY-MM' })
+  @IsPeriod()
   period!: string;
 }
 

@@ -1,0 +1,37 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsOptional, Min } from 'class-validator';
+import { IsPeriod } from '../read-models/queries/query-params.js';
+
+export class ExplainParams {
+  @ApiProperty({ example: '2025-10' })
+  @IsPeriod()
+  period!: string;
+
+  @ApiPropertyOptional({ description: '1-based line of the invoice (or draft)' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  line?: number;
+}
+
+export class TimelineParams {
+  @ApiProperty({ example: '2025-10-01T00:00:00Z' })
+  @IsISO8601({ strict: true })
+  from!: string;
+
+  @ApiProperty({ example: '2025-11-01T00:00:00Z' })
+  @IsISO8601({ strict: true })
+  to!: string;
+
+  @ApiPropertyOptional({ description: 'Leave out what the ledger recorded after this instant' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  asOf?: string;
+
+  @ApiPropertyOptional({ enum: ['json', 'csv'] })
+  @IsOptional()
+  @IsIn(['json', 'csv'])
+  format?: 'json' | 'csv';
+}

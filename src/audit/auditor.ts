@@ -1,0 +1,197 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { stringify } from 'csv-stringify/sync';
+import { explainThread } from '../../projections/audit/explain.js';
+import type { ExplainedDecision } from '../../projections/audit/explain.js';
+import type { InvoiceLineData } from '../../projections/events.js';
+import { invoiceStream } from '../../projections/events.js';
+import { draftHash } from '../../projections/invoices/invoice-hash.js';
+import type { Difference, Invoice, InvoiceEvent } from '../../projections/invoices/invoice-lifecycle.js';
+import { firstDifference, invoiceIdOf, invoiceOf, issueOf } from '../../projections/invoices/invoice-lifecycle.js';
+import type { InvoiceDraft } from '../../projections/rating/rating.projection.js';
+import type { BillableUnit } from '../../projections/thread/thread.types.js';
+import { ZoneCalendar } from '../../projections/time/zone-calendar.js';
+import type { Scope } from '../auth/scope.js';
+import { inScope } from '../auth/scope.js';
+import { LedgerError, notFound } from '../common/ledger-error.js';
+import { EventStore } from '../event-store/event-store.port.js';
+import { comparePositions, formatPosition, parsePosition } from '../event-store/position.js';
+import type { History } from './history.js';
+import { portfolioOf, replayAccount, replayLog } from './history.js';
+
+export interface ExplainedUnit {
+  readonly unit: BillableUnit;
+  /** The thread's decisions about this unit's messages: the events, the rule, the state before. */
+  readonly decisions: readonly ExplainedDecision[];
+}
+
+export interface ExplainedLine extends InvoiceLineData {
+  readonly line: number;
+  readonly units: readonly ExplainedUnit[];
+}
+
+export interface InvoiceExplanation {
+  readonly wabaId: string;
+  readonly period: string;
+  /** The issued invoice explained, when there is one; otherwise the draft as the log stands. */
+  readonly invoiceId: string | null;
+  readonly position: string;
+  readonly hash: string;
+  readonly total: string;
+  readonly lines: readonly ExplainedLine[];
+}
+
+export interface TimelineEntry extends ExplainedDecision {
+  readonly phoneNumberId: string;
+  readonly customer: string;
+}
+
+export interface Timeline {
+  readonly wabaId: string;
+  readonly from: string;
+  readonly to: string;
+  readonly asOf: string | null;
+  readonly position: string;
+  readonly entries: readonly TimelineEntry[];
+  /** Each month the window touches, as it was known: total and hash, to hold against an issued invoice. */
+  readonly drafts: readonly { readonly period: string; readonly total: string; readonly hash: string }[];
+}
+
+export interface Verdict {
+  readonly invoiceId: string;
+  readonly revision: number;
+  readonly status: Invoice['status'];
+  readonly match: boolean;
+  readonly hash: string;
+  readonly recomputedHash: string;
+  readonly difference?: Difference;
+}
+
+/** The auditor's questions, answered by replaying the log itself, never the read models. */
+@Injectable()
+export class Auditor {
+  constructor(@Inject(EventStore) private readonly store: EventStore) {}
+
+  async invoice(invoiceId: string, scope: Scope): Promise<Invoice | undefined> {
+    const events: InvoiceEvent[] = [];
+    for await (const event of this.store.readStream(invoiceStream(invoiceId))) events.push({ type: event.type, data: event.data } as InvoiceEvent);
+    const invoice = invoiceOf(events);
+    return invoice && inScope(scope, invoice.wabaId) ? invoice : undefined;
+  }
+
+  /** Each line of a month's invoice down to its units, and each unit down to its events and rules. */
+  async explain(scope: Scope, wabaId: string, period: string, line?: number): Promise<InvoiceExplanation> {
+    if (!inScope(scope, wabaId)) throw notFound('ACCOUNT_UNKNOWN', `no account ${wabaId}`, 'wabaId');
+    const issued = await this.invoice(invoiceIdOf(wabaId, period), scope);
+    const history = await replayAccount(this.store, wabaId, issued ? { upTo: parsePosition(issued.basis.position) } : {});
+    const draft = history.draft(wabaId, period);
+    if (line !== undefined && (line < 1 || line > draft.lines.length)) {
+      throw new LedgerError('LINE_UNKNOWN', `${wabaId} ${period} has ${draft.lines.length} lines, not a line ${line}`, 404, 'line');
+    }
+    const units = new Map<string, ExplainedUnit>();
+    for (const result of history.folds().values()) {
+      const explained = explainThread(result, [draft]);
+      for (const unit of result.units) {
+        if (unit.wabaId !== wabaId) continue;
+        const messages = new Set(unit.messageIds);
+        units.set(unit.id, { unit, decisions: explained.decisions.filter((d) => d.unitId === unit.id || messages.has(d.messageId)) });
+      }
+    }
+    const lines = draft.lines
+      .map(({ unitIds, ...rest }, i) => ({ ...rest, line: i + 1, units: unitIds.map((id) => units.get(id)!).filter(Boolean) }))
+      .filter((l) => line === undefined || l.line === line);
+    return { wabaId, period, invoiceId: issued?.invoiceId ?? null, position: issued?.basis.position ?? formatPosition(history.end), hash: draftHash(draft), total: draft.total, lines };
+  }
+
+  /** Every event and decision of an account between two instants, as the log knew them at `asOf`. */
+  async timeline(scope: Scope, wabaId: string, from: string, to: string, asOf?: string): Promise<Timeline> {
+    if (!inScope(scope, wabaId)) throw notFound('ACCOUNT_UNKNOWN', `no account ${wabaId}`, 'wabaId');
+    const history = await replayAccount(this.store, wabaId, asOf ? { asOf } : {});
+    const account = history.account(wabaId);
+    const calendar = ZoneCalendar.of(account.timezone);
+    const start = Date.parse(from);
+    const end = Date.parse(to);
+    const periods = new Set<string>();
+    for (let at = start; at < end; at += 86_400_000) periods.add(calendar.month(at));
+    if (end > start) periods.add(calendar.month(end - 1));
+    const drafts = [...periods].sort().map((period) => history.draft(wabaId, period));
+    const entries: TimelineEntry[] = [];
+    for (const [stream, result] of history.folds()) {
+      const key = history.threads.get(stream)![0]!.data;
+      if (key.wabaId !== wabaId) continue;
+      for (const decision of explainThread(result, drafts).decisions) {
+        const at = Date.parse(decision.at);
+        if (at >= start && at < end) entries.push({ ...decision, phoneNumberId: key.phoneNumberId, customer: key.customer });
+      }
+    }
+    entries.sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || comparePositionText(a.position, b.position));
+    return {
+      wabaId,
+      from,
+      to,
+      asOf: asOf ?? null,
+      position: formatPosition(history.end),
+      entries,
+      drafts: drafts.map((d: InvoiceDraft) => ({ period: d.period, total: d.total, hash: draftHash(d) })),
+    };
+  }
+
+  /** Recomputes an issued invoice from its own basis (the log up to its position) and holds it against what was issued. */
+  async verify(invoice: Invoice, history?: History): Promise<Verdict> {
+    const replayed = history ?? (await replayLog(this.store, { upTo: parsePosition(invoice.basis.position) }, new Set([await portfolioOf(this.store, invoice.wabaId)])));
+    const recomputed = issueOf(replayed.draft(invoice.wabaId, invoice.period), invoice.basis.position);
+    const difference = firstDifference(invoice, recomputed);
+    return {
+      invoiceId: invoice.invoiceId,
+      revision: invoice.revision,
+      status: invoice.status,
+      match: difference === undefined,
+      hash: invoice.hash,
+      recomputedHash: recomputed.hash,
+      ...(difference ? { difference } : {}),
+    };
+  }
+
+  /** Every invoice the log holds, each verified from its own basis. */
+  async verifyAll(scope: Scope, onVerdict?: (verdict: Verdict) => void): Promise<Verdict[]> {
+    const index = await replayLog(this.store, {}, new Set());
+    const verdicts: Verdict[] = [];
+    const invoices = [...index.invoices.values()].filter((i) => inScope(scope, i.wabaId)).sort((a, b) => a.invoiceId.localeCompare(b.invoiceId));
+    for (const invoice of invoices) {
+      const verdict = await this.verify(invoice);
+      onVerdict?.(verdict);
+      verdicts.push(verdict);
+    }
+    return verdicts;
+  }
+}
+
+function comparePositionText(a: string | undefined, b: string | undefined): number {
+  return a === undefined || b === undefined ? 0 : comparePositions(parsePosition(a), parsePosition(b));
+}
+
+const TIMELINE_COLUMNS = ['at', 'position', 'phone_number_id', 'customer', 'event', 'message_id', 'era', 'rule', 'action', 'unit_id', 'charge', 'unit_price', 'tier', 'rate_card', 'rate_card_version', 'rate_card_row', 'explanation'];
+
+export function timelineCsv(timeline: Timeline): string {
+  return stringify(
+    timeline.entries.map((e) => [
+      e.at,
+      e.position ?? '',
+      e.phoneNumberId,
+      e.customer,
+      e.event,
+      e.messageId,
+      e.era ?? '',
+      e.rule,
+      e.action,
+      e.unitId ?? '',
+      e.pricedAs?.charge ?? '',
+      e.pricedAs?.unitPrice ?? '',
+      e.pricedAs?.tier ?? '',
+      e.pricedAs?.rateCard?.id ?? '',
+      e.pricedAs?.rateCard?.version ?? '',
+      e.pricedAs?.rateCard?.row ?? '',
+      e.explanation,
+    ]),
+    { header: true, columns: TIMELINE_COLUMNS },
+  );
+}

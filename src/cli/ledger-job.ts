@@ -1,0 +1,45 @@
+import { randomUUID } from 'node:crypto';
+import type { INestApplicationContext } from '@nestjs/common';
+import { SYSTEM } from '../auth/scope.js';
+import type { Clock } from '../common/clock.js';
+import type { CommandContext } from '../common/command-context.js';
+import { LedgerError } from '../common/ledger-error.js';
+import { loadConfig } from '../config/ledger.config.js';
+import { ProjectionRunner } from '../read-models/projection.runner.js';
+import { openLedger } from './ledger-context.js';
+
+/**
+ * Opens the ledger on the store the environment names, brings the read models up to the end of
+ * the log (a server's runner may be doing the same: the loser of a batch just reads on), runs
+ * the job and closes. A refusal prints its code and exits 2.
+ */
+export async function withLedger<T>(clock: Clock, job: (ledger: INestApplicationContext) => Promise<T>): Promise<T | undefined> {
+  const ledger = await openLedger(loadConfig(), { clock });
+  try {
+    const runner = ledger.get(ProjectionRunner);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await runner.catchUp();
+        break;
+      } catch (error) {
+        if (attempt >= 5 || !(error instanceof Error) || !/another runner/.test(error.message)) throw error;
+      }
+    }
+    return await job(ledger);
+  } catch (error) {
+    if (!(error instanceof LedgerError)) throw error;
+    process.stderr.write(`${error.code}${error.field ? ` (${error.field})` : ''}: ${error.message}\n`);
+    process.exitCode = 2;
+    return undefined;
+  } finally {
+    await ledger.close();
+  }
+}
+
+export function jobContext(clock: Clock, actor: string): CommandContext {
+  return { scope: { ...SYSTEM, actor }, source: 'job', correlationId: randomUUID(), recordedAt: clock().toISOString() };
+}
+
+export function print(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}

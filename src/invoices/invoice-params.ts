@@ -1,0 +1,28 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional } from 'class-validator';
+import { IsLedgerId } from '../messages/thread-key.request.js';
+import { IsPeriod } from '../read-models/queries/query-params.js';
+
+export class InvoiceListParams {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsLedgerId()
+  wabaId?: string;
+
+  @ApiPropertyOptional({ example: '2025-10' })
+  @IsOptional()
+  @IsPeriod()
+  period?: string;
+
+  @ApiPropertyOptional({ enum: ['issued', 'revised', 'voided'] })
+  @IsOptional()
+  @IsIn(['issued', 'revised', 'voided'])
+  status?: string;
+}
+
+export class InvoiceFormatParams {
+  @ApiPropertyOptional({ enum: ['json', 'csv', 'pdf'] })
+  @IsOptional()
+  @IsIn(['json', 'csv', 'pdf'])
+  format?: 'json' | 'csv' | 'pdf';
+}

@@ -1,0 +1,74 @@
+import { Decimal } from 'decimal.js';
+import type { InvoiceLineData, RateCardPublishedData } from '../../../projections/events.js';
+import { frozenLines } from '../../../projections/invoices/invoice-lifecycle.js';
+import type { Era } from '../../../projections/policies/policy.js';
+import { singleEraTimeline } from '../../../projections/policies/timeline.js';
+import { formatMoney } from '../../../projections/rating/currency.js';
+import { RateCardBook } from '../../../projections/rating/rate-card-book.js';
+import type { AccountContext } from '../../../projections/thread/thread.types.js';
+import type { EventStore } from '../../event-store/event-store.port.js';
+import { portfolioOf, replayLog } from '../../audit/history.js';
+
+export interface WhatIfOptions {
+  readonly periods: readonly string[];
+  /** Price every account of the card's currency with this card alone. */
+  readonly card?: RateCardPublishedData;
+  /** Fold and rate under one era's rules for all time. */
+  readonly era?: Era;
+  readonly wabas?: readonly string[];
+}
+
+export interface WhatIfRow {
+  readonly wabaId: string;
+  readonly period: string;
+  readonly currency: string;
+  readonly invoiceId: string | null;
+  /** The invoice in force, when one was issued (void ones do not count). */
+  readonly issuedTotal: string | null;
+  readonly whatIfTotal: string | null;
+  /** What-if minus issued. */
+  readonly difference: string | null;
+  readonly lines: readonly InvoiceLineData[];
+  readonly skipped?: string;
+}
+
+/**
+ * The invoices periods would produce under another rate card or pricing era, beside the ones
+ * issued. Replays the log in memory and writes nothing.
+ */
+export async function whatIf(store: EventStore, options: WhatIfOptions): Promise<WhatIfRow[]> {
+  const portfolios = options.wabas?.length ? new Set(await Promise.all(options.wabas.map((w) => portfolioOf(store, w)))) : undefined;
+  const history = await replayLog(store, {}, portfolios, options.era ? singleEraTimeline(options.era) : undefined);
+  const accounts = [...history.state.accounts.values()];
+  const book = options.card ? onlyCard(options.card, accounts) : history.state.book;
+  const rows: WhatIfRow[] = [];
+  for (const period of options.periods) {
+    for (const [portfolio, members] of [...history.state.portfolios].sort(([a], [b]) => a.localeCompare(b))) {
+      if (portfolios && !portfolios.has(portfolio)) continue;
+      const drafts = history.drafts(portfolio, period, book);
+      for (const wabaId of [...members].sort()) {
+        if (options.wabas?.length && !options.wabas.includes(wabaId)) continue;
+        const draft = drafts.get(wabaId)!;
+        const found = history.invoices.get(`${wabaId}.${period}`);
+        const issued = found && found.status !== 'voided' ? found : undefined;
+        if (!issued && draft.lines.length === 0) continue;
+        const base = { wabaId, period, currency: draft.currency, invoiceId: issued?.invoiceId ?? null, issuedTotal: issued?.total ?? null };
+        if (options.card && options.card.currency !== draft.currency) {
+          rows.push({ ...base, whatIfTotal: null, difference: null, lines: [], skipped: `the card is in ${options.card.currency}, the account bills in ${draft.currency}` });
+        } else if (draft.unpriced.length) {
+          rows.push({ ...base, whatIfTotal: null, difference: null, lines: frozenLines(draft), skipped: `unpriced units: ${draft.unpriced.map((u) => u.reason).join('; ')}` });
+        } else {
+          const difference = issued ? formatMoney(new Decimal(draft.total).minus(issued.total), draft.currency) : null;
+          rows.push({ ...base, whatIfTotal: draft.total, difference, lines: frozenLines(draft) });
+        }
+      }
+    }
+  }
+  return rows;
+}
+
+/** A book in which every account of the card's currency finds this card, whatever the date. */
+function onlyCard(card: RateCardPublishedData, accounts: readonly AccountContext[]): RateCardBook {
+  const ids = new Set(accounts.filter((a) => a.currency === card.currency).map((a) => a.rateCardId));
+  return new RateCardBook([...ids].map((rateCardId) => ({ ...card, rateCardId, effectiveFrom: '2000-01-01' })));
+}
