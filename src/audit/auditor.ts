@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { stringify } from 'csv-stringify/sync';
 import { explainThread } from '../../projections/audit/explain.js';
 import type { ExplainedDecision } from '../../projections/audit/explain.js';
-import type { InvoiceLineData } from '../../projections/events.js';
+import type { InvoiceLineData, Positioned } from '../../projections/events.js';
 import { invoiceStream } from '../../projections/events.js';
 import { draftHash } from '../../projections/invoices/invoice-hash.js';
 import type { Difference, Invoice, InvoiceEvent } from '../../projections/invoices/invoice-lifecycle.js';
@@ -20,6 +20,8 @@ import { portfolioOf, replayAccount, replayLog } from './history.js';
 
 export interface ExplainedUnit {
   readonly unit: BillableUnit;
+  /** The stored events of the unit's messages, with their log positions. */
+  readonly events: readonly Positioned[];
   /** The thread's decisions about this unit's messages: the events, the rule, the state before. */
   readonly decisions: readonly ExplainedDecision[];
 }
@@ -40,9 +42,20 @@ export interface InvoiceExplanation {
   readonly lines: readonly ExplainedLine[];
 }
 
-export interface TimelineEntry extends ExplainedDecision {
+/** One stored event of the window, with the decision the fold took on it, when it took one. */
+export interface TimelineEntry {
+  readonly at: string;
+  readonly position?: string;
   readonly phoneNumberId: string;
   readonly customer: string;
+  readonly event: string;
+  readonly messageId: string;
+  readonly era: string | null;
+  readonly rule: string;
+  readonly action: string;
+  readonly unitId?: string;
+  readonly explanation: string;
+  readonly pricedAs?: ExplainedDecision['pricedAs'];
 }
 
 export interface Timeline {
@@ -88,12 +101,16 @@ export class Auditor {
       throw new LedgerError('LINE_UNKNOWN', `${wabaId} ${period} has ${draft.lines.length} lines, not a line ${line}`, 404, 'line');
     }
     const units = new Map<string, ExplainedUnit>();
-    for (const result of history.folds().values()) {
+    for (const [stream, result] of history.folds()) {
       const explained = explainThread(result, [draft]);
       for (const unit of result.units) {
         if (unit.wabaId !== wabaId) continue;
         const messages = new Set(unit.messageIds);
-        units.set(unit.id, { unit, decisions: explained.decisions.filter((d) => d.unitId === unit.id || messages.has(d.messageId)) });
+        units.set(unit.id, {
+          unit,
+          events: history.threads.get(stream)!.filter((e) => messages.has(e.data.messageId)),
+          decisions: explained.decisions.filter((d) => d.unitId === unit.id || messages.has(d.messageId)),
+        });
       }
     }
     const lines = draft.lines
@@ -116,11 +133,16 @@ export class Auditor {
     const drafts = [...periods].sort().map((period) => history.draft(wabaId, period));
     const entries: TimelineEntry[] = [];
     for (const [stream, result] of history.folds()) {
-      const key = history.threads.get(stream)![0]!.data;
-      if (key.wabaId !== wabaId) continue;
-      for (const decision of explainThread(result, drafts).decisions) {
-        const at = Date.parse(decision.at);
-        if (at >= start && at < end) entries.push({ ...decision, phoneNumberId: key.phoneNumberId, customer: key.customer });
+      const events = history.threads.get(stream)!;
+      const { phoneNumberId, customer } = events[0]!.data;
+      if (events[0]!.data.wabaId !== wabaId) continue;
+      const decided = new Map(explainThread(result, drafts).decisions.map((d) => [`${d.event}|${d.messageId}`, d]));
+      for (const event of events) {
+        const at = Date.parse(event.data.timestamp);
+        if (at < start || at >= end) continue;
+        const decision = decided.get(`${event.type}|${event.data.messageId}`);
+        const { before: _before, ...taken } = decision ?? { before: undefined, era: null, rule: '-', action: 'none', explanation: 'recorded; decides nothing on its own' };
+        entries.push({ ...taken, at: new Date(at).toISOString(), position: event.position, phoneNumberId, customer, event: event.type, messageId: event.data.messageId });
       }
     }
     entries.sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || comparePositionText(a.position, b.position));

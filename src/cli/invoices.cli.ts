@@ -67,10 +67,10 @@ export async function regenerateInvoices(clock: Clock, options: RegenerateCliOpt
     const counts = new Map<string, number>();
     for (const r of results) counts.set(r.outcome, (counts.get(r.outcome) ?? 0) + 1);
     const seconds = (performance.now() - started) / 1000;
+    if (results.some((r) => r.outcome === 'deferred')) process.exitCode = 3;
     if (options.json) return print({ period: options.period, seconds, outcomes: Object.fromEntries(counts), report: [`${prefix}.csv`, `${prefix}.json`] });
     const summary = [...counts].map(([k, v]) => `${v} ${k}`).join(', ') || 'no issued invoice';
     process.stdout.write(`${options.period}: ${results.length} invoices in ${seconds.toFixed(1)} s: ${summary}\nreport: ${prefix}.csv, ${prefix}.json\n`);
-    if (results.some((r) => r.outcome === 'deferred')) process.exitCode = 3;
   });
 }
 

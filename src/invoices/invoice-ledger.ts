@@ -79,8 +79,8 @@ export class InvoiceLedger {
     }
   }
 
-  async list(scope: Scope, filter: { wabaId?: string; period?: string; status?: string }): Promise<InvoiceRow[]> {
-    const { tables } = await this.reader.reflecting(undefined, false);
+  async list(scope: Scope, filter: { wabaId?: string; period?: string; status?: string; minPosition?: string }): Promise<InvoiceRow[]> {
+    const { tables } = await this.reader.reflecting(filter.minPosition, false);
     const where: string[] = [];
     const params: string[] = [];
     for (const [column, value] of [['waba_id', filter.wabaId], ['period', filter.period], ['status', filter.status]] as const) {

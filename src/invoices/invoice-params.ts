@@ -1,9 +1,9 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { IsLedgerId } from '../messages/thread-key.request.js';
-import { IsPeriod } from '../read-models/queries/query-params.js';
+import { IsPeriod, ReadParams } from '../read-models/queries/query-params.js';
 
-export class InvoiceListParams {
+export class InvoiceListParams extends ReadParams {
   @ApiPropertyOptional()
   @IsOptional()
   @IsLedgerId()
