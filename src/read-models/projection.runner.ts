@@ -12,11 +12,12 @@ import type {
 import { draftHash } from '../../projections/invoices/invoice-hash.js';
 import type { Invoice, InvoiceEvent } from '../../projections/invoices/invoice-lifecycle.js';
 import { invoiceOf } from '../../projections/invoices/invoice-lifecycle.js';
-import { rateMonth } from '../../projections/rating/rating.projection.js';
+import { Rater } from '../../projections/rating/rating.projection.js';
+import { text } from '../../projections/shared/compare.js';
 import { foldThread } from '../../projections/thread/thread.projection.js';
 import type { AccountContext, BillableUnit } from '../../projections/thread/thread.types.js';
 import { openUntil } from '../../projections/thread/windows.js';
-import { monthPlus, ZoneCalendar } from '../../projections/time/zone-calendar.js';
+import { isoOf, monthPlus, ZoneCalendar } from '../../projections/time/zone-calendar.js';
 import type { EventStore, StoredEvent } from '../event-store/event-store.port.js';
 import type { Position } from '../event-store/position.js';
 import { comparePositions, formatPosition, START } from '../event-store/position.js';
@@ -358,14 +359,14 @@ class Batch {
           const at = Date.parse(unit.openedAt);
           const period = calendar.month(at);
           this.dirty.add(`${unit.wabaId}\u0000${period}`);
-          newUnits.push([stream, unit.id, unit.wabaId, period, at, JSON.stringify(unit)]);
+          newUnits.push(unitRow(stream, period, at, unit));
         }
         windows = JSON.stringify(result.windows);
         until = openUntil(result.windows);
       }
       threadRows.push([stream, key.wabaId, key.phoneNumberId, key.customer, first, last, until, windows, formatPosition(end)]);
     }
-    await this.tx.insertMany(this.tables.units, ['stream', 'unit_id', 'waba_id', 'period', 'opened_at', 'data'], newUnits);
+    await this.tx.insertMany(this.tables.units, UNIT_COLUMNS, newUnits);
     await this.tx.insertMany(
       this.tables.threads,
       ['stream', 'waba_id', 'phone_number_id', 'customer', 'first_at', 'last_at', 'open_until', 'windows', 'position'],
@@ -380,6 +381,37 @@ class Batch {
     const rows = [...this.dirty].map((key) => key.split('\u0000') as Param[]);
     await this.tx.insertMany(this.tables.dirty, ['waba_id', 'period'], rows, 'ON CONFLICT DO NOTHING');
   }
+}
+
+export const UNIT_COLUMNS = ['stream', 'unit_id', 'waba_id', 'period', 'opened_at', 'priced_at', 'phone_number_id', 'category', 'market', 'charge', 'era', 'data'];
+
+export function unitRow(stream: string, period: string, openedAt: number, unit: BillableUnit): Param[] {
+  return [stream, unit.id, unit.wabaId, period, openedAt, Date.parse(unit.pricedAt), unit.phoneNumberId, unit.category, unit.market, unit.charge, unit.era, JSON.stringify(unit)];
+}
+
+/** What stage 2 reads of a unit, in UNIT_RATING order; the rest (customer, messages, country) stays in the JSON for queries. */
+const UNIT_RATING = 'unit_id, phone_number_id, category, market, charge, era, opened_at, priced_at';
+
+function ratingUnit(wabaId: string, row: unknown[]): { unit: BillableUnit; at: number } {
+  const at = Number(row[6]);
+  const openedAt = isoOf(at);
+  const pricedAt = Number(row[7]) === at ? openedAt : isoOf(Number(row[7]));
+  const unit: BillableUnit = {
+    id: row[0] as string,
+    wabaId,
+    phoneNumberId: row[1] as string,
+    customer: '',
+    kind: 'message',
+    category: row[2] as BillableUnit['category'],
+    market: row[3] as string,
+    country: undefined,
+    openedAt,
+    charge: row[4] as BillableUnit['charge'],
+    era: row[5] as BillableUnit['era'],
+    pricedAt,
+    messageIds: [],
+  };
+  return { unit, at };
 }
 
 /**
@@ -399,14 +431,18 @@ async function rateDirty(tx: Sql, tables: ReadModelTables, state: EngineState, p
   for (const { period, portfolio } of groups.values()) {
     const members = [...(state.portfolios.get(portfolio) ?? [])].sort();
     const accounts = new Map(members.map((waba) => [waba, state.accounts.get(waba)!]));
-    const units: BillableUnit[] = [];
+    const units: { unit: BillableUnit; at: number }[] = [];
     const withUnits = new Set<string>();
     for (const waba of members) {
-      const rows = await tx.all<{ data: string }>(`SELECT data FROM ${tables.units} WHERE waba_id = ? AND period = ?`, [waba, period]);
-      for (const row of rows) units.push(JSON.parse(row.data) as BillableUnit);
+      const rows = await tx.rows(`SELECT ${UNIT_RATING} FROM ${tables.units} WHERE waba_id = ? AND period = ? ORDER BY opened_at, unit_id`, [waba, period]);
+      for (const row of rows) units.push(ratingUnit(waba, row));
       if (rows.length) withUnits.add(waba);
     }
-    const drafts = rateMonth({ period, accounts, units, book: state.book, timeline: state.timeline });
+    // Charge order across the portfolio; each WABA's rows already come sorted, so this merges runs.
+    units.sort((a, b) => a.at - b.at || text(a.unit.id, b.unit.id));
+    const rater = new Rater({ accounts, book: state.book, timeline: state.timeline });
+    for (const { unit, at } of units) rater.add(unit, at);
+    const drafts = new Map(members.map((waba) => [waba, rater.draft(waba, period)]));
     const rows: Param[][] = [];
     for (const waba of members) {
       const draft = drafts.get(waba)!;

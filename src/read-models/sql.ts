@@ -13,6 +13,8 @@ export type Param = string | number | bigint | null;
 export interface Sql {
   readonly dialect: 'sqlite' | 'postgres';
   all<T>(sql: string, params?: readonly Param[]): Promise<T[]>;
+  /** Rows as arrays in column order: no object per row, for the scans that read millions. */
+  rows(sql: string, params?: readonly Param[]): Promise<unknown[][]>;
   run(sql: string, params?: readonly Param[]): Promise<void>;
   /** Many rows into one table: one statement per row on SQLite, one multi-row statement per chunk on PostgreSQL. */
   insertMany(table: string, columns: readonly string[], rows: readonly Param[][], conflict?: string): Promise<void>;
@@ -23,6 +25,7 @@ export interface Sql {
 export class SqliteSql implements Sql {
   readonly dialect = 'sqlite';
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly raw = new Map<string, Database.Statement>();
   private readonly db: Database.Database;
 
   constructor(file: string) {
@@ -47,6 +50,15 @@ export class SqliteSql implements Sql {
 
   async all<T>(sql: string, params: readonly Param[] = []): Promise<T[]> {
     return this.prepare(sql).all(...params) as T[];
+  }
+
+  async rows(sql: string, params: readonly Param[] = []): Promise<unknown[][]> {
+    let statement = this.raw.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql).raw(true);
+      this.raw.set(sql, statement);
+    }
+    return statement.all(...params) as unknown[][];
   }
 
   async run(sql: string, params: readonly Param[] = []): Promise<void> {
@@ -94,6 +106,11 @@ export class PostgresSql implements Sql {
   async all<T>(sql: string, params: readonly Param[] = []): Promise<T[]> {
     const { rows } = await this.client.query(numbered(sql), params.map(wire));
     return rows as T[];
+  }
+
+  async rows(sql: string, params: readonly Param[] = []): Promise<unknown[][]> {
+    const { rows } = await this.client.query<unknown[]>({ text: numbered(sql), values: params.map(wire), rowMode: 'array' });
+    return rows;
   }
 
   async run(sql: string, params: readonly Param[] = []): Promise<void> {
