@@ -273,7 +273,7 @@ export function invoiceSuite(name: string, subject: () => Promise<InvoiceSubject
         assert.deepEqual(revised!.adjustments, [
           { market: 'India', category: 'marketing', charge: 'regular', tier: null, quantity: 0, previousUnitPrice: '0.0107', unitPrice: '0.0118', amount: '0.01' },
         ]);
-        const sum = revised!.adjustments!.reduce((s, a) => s.plus(a.amount), new Decimal(0));
+        const sum = revised!.adjustments.reduce((s, a) => s.plus(a.amount), new Decimal(0));
         assert.equal(sum.toFixed(2), new Decimal(revised!.total).minus(issued!.total).toFixed(2));
         assert.deepEqual(revised!.basis.rateCards, [{ id: 'meta-USD', version: '2025-10-01.2' }]);
         const report = JSON.parse(readFileSync(join(dir, 'first.json'), 'utf8')) as { results: { invoiceId: string; outcome: string; oldTotal: string; newTotal: string }[] };
