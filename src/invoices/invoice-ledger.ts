@@ -96,10 +96,6 @@ export class InvoiceLedger {
       .filter((r) => inScope(scope, r.waba_id))
       .map((r) => ({ invoiceId: r.invoice_id, wabaId: r.waba_id, period: r.period, status: r.status, revision: Number(r.revision), currency: r.currency, total: r.total, hash: r.hash }));
   }
-
-  positionOf(event: StoredEvent): string {
-    return formatPosition(event.position);
-  }
 }
 
 export interface InvoiceAnswer extends Appended {
