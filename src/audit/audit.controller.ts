@@ -4,7 +4,7 @@ import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Allow, Caller } from '../auth/auth.decorators.js';
 import type { Scope } from '../auth/scope.js';
-import { notFound } from '../common/ledger-error.js';
+import { InvoiceLedger } from '../invoices/invoice-ledger.js';
 import { ExplainThread } from '../read-models/queries/explain-thread.query.js';
 import type { ExplanationAnswer } from '../read-models/queries/explain-thread.query.js';
 import { ReadParams } from '../read-models/queries/query-params.js';
@@ -20,6 +20,7 @@ export class AuditController {
   constructor(
     private readonly queries: QueryBus,
     private readonly auditor: Auditor,
+    private readonly invoices: InvoiceLedger,
   ) {}
 
   /** Every decision of one thread's fold, in order, with the rule applied and the rate-card row that priced it. */
@@ -53,8 +54,6 @@ export class AuditController {
   /** Recomputes an issued invoice from its basis and reports a match or the first difference. */
   @Get('invoices/:invoiceId/verify')
   async verify(@Param('invoiceId') invoiceId: string, @Caller() scope: Scope): Promise<Verdict> {
-    const invoice = await this.auditor.invoice(invoiceId, scope);
-    if (!invoice) throw notFound('INVOICE_UNKNOWN', `no invoice ${invoiceId}`, 'invoiceId');
-    return this.auditor.verify(invoice);
+    return this.auditor.verify((await this.invoices.require(invoiceId, scope)).invoice);
   }
 }

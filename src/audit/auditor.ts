@@ -3,10 +3,9 @@ import { stringify } from 'csv-stringify/sync';
 import { explainThread } from '../../projections/audit/explain.js';
 import type { ExplainedDecision } from '../../projections/audit/explain.js';
 import type { InvoiceLineData, Positioned } from '../../projections/events.js';
-import { invoiceStream } from '../../projections/events.js';
 import { draftHash } from '../../projections/invoices/invoice-hash.js';
-import type { Difference, Invoice, InvoiceEvent } from '../../projections/invoices/invoice-lifecycle.js';
-import { firstDifference, invoiceIdOf, invoiceOf, issueOf } from '../../projections/invoices/invoice-lifecycle.js';
+import type { Difference, Invoice } from '../../projections/invoices/invoice-lifecycle.js';
+import { firstDifference, invoiceIdOf, issueOf } from '../../projections/invoices/invoice-lifecycle.js';
 import type { InvoiceDraft } from '../../projections/rating/rating.projection.js';
 import type { BillableUnit } from '../../projections/thread/thread.types.js';
 import { ZoneCalendar } from '../../projections/time/zone-calendar.js';
@@ -14,6 +13,7 @@ import type { Scope } from '../auth/scope.js';
 import { inScope } from '../auth/scope.js';
 import { LedgerError, notFound } from '../common/ledger-error.js';
 import { EventStore } from '../event-store/event-store.port.js';
+import { InvoiceLedger } from '../invoices/invoice-ledger.js';
 import { comparePositions, formatPosition, parsePosition } from '../event-store/position.js';
 import type { History } from './history.js';
 import { portfolioOf, replayAccount, replayLog } from './history.js';
@@ -82,19 +82,15 @@ export interface Verdict {
 /** The auditor's questions, answered by replaying the log itself, never the read models. */
 @Injectable()
 export class Auditor {
-  constructor(@Inject(EventStore) private readonly store: EventStore) {}
-
-  async invoice(invoiceId: string, scope: Scope): Promise<Invoice | undefined> {
-    const events: InvoiceEvent[] = [];
-    for await (const event of this.store.readStream(invoiceStream(invoiceId))) events.push({ type: event.type, data: event.data } as InvoiceEvent);
-    const invoice = invoiceOf(events);
-    return invoice && inScope(scope, invoice.wabaId) ? invoice : undefined;
-  }
+  constructor(
+    @Inject(EventStore) private readonly store: EventStore,
+    @Inject(InvoiceLedger) private readonly invoices: InvoiceLedger,
+  ) {}
 
   /** Each line of a month's invoice down to its units, and each unit down to its events and rules. */
   async explain(scope: Scope, wabaId: string, period: string, line?: number): Promise<InvoiceExplanation> {
     if (!inScope(scope, wabaId)) throw notFound('ACCOUNT_UNKNOWN', `no account ${wabaId}`, 'wabaId');
-    const issued = await this.invoice(invoiceIdOf(wabaId, period), scope);
+    const { invoice: issued } = await this.invoices.read(invoiceIdOf(wabaId, period), scope);
     const history = await replayAccount(this.store, wabaId, issued ? { upTo: parsePosition(issued.basis.position) } : {});
     const draft = history.draft(wabaId, period);
     if (line !== undefined && (line < 1 || line > draft.lines.length)) {

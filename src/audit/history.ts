@@ -21,7 +21,7 @@ import type { EventStore, StoredEvent } from '../event-store/event-store.port.js
 import type { Position } from '../event-store/position.js';
 import { comparePositions, START } from '../event-store/position.js';
 import { EngineState } from '../read-models/engine-state.js';
-import { toPositioned } from '../read-models/thread-history.js';
+import { THREAD_TYPES, toPositioned } from '../read-models/thread-history.js';
 
 /** How much of the log a replay sees: up to a position, and only what was recorded by an instant. */
 export interface Cut {
@@ -30,7 +30,6 @@ export interface Cut {
   readonly asOf?: string;
 }
 
-const THREAD_TYPES = new Set(['MessageReceived', 'MessageSent', 'MessageDelivered', 'MessageRead', 'MessageFailed']);
 const INVOICE_TYPES = new Set(['InvoiceIssued', 'InvoiceRevised', 'InvoiceVoided']);
 
 /**

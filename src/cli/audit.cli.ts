@@ -4,7 +4,7 @@ import { SYSTEM } from '../auth/scope.js';
 import { Auditor, timelineCsv } from '../audit/auditor.js';
 import type { Verdict } from '../audit/auditor.js';
 import type { Clock } from '../common/clock.js';
-import { notFound } from '../common/ledger-error.js';
+import { InvoiceLedger } from '../invoices/invoice-ledger.js';
 import { print, withLedger } from './ledger-job.js';
 
 const AUDITOR = { ...SYSTEM, actor: 'ledger audit' };
@@ -41,6 +41,7 @@ export async function auditReplay(clock: Clock, options: { waba: string; from: s
 export async function auditVerify(clock: Clock, options: { invoice?: string[]; json?: boolean }): Promise<void> {
   await withLedger(clock, async (ledger) => {
     const auditor = ledger.get(Auditor);
+    const invoices = ledger.get(InvoiceLedger);
     const say = (v: Verdict) => {
       if (options.json) return;
       const where = v.difference ? `first difference: ${v.difference.line ? `line ${v.difference.line}` : v.difference.field}: issued ${JSON.stringify(v.difference.issued)}, recomputed ${JSON.stringify(v.difference.recomputed)}` : '';
@@ -50,9 +51,7 @@ export async function auditVerify(clock: Clock, options: { invoice?: string[]; j
     if (options.invoice?.length) {
       verdicts = [];
       for (const id of options.invoice) {
-        const invoice = await auditor.invoice(id, AUDITOR);
-        if (!invoice) throw notFound('INVOICE_UNKNOWN', `no invoice ${id}`, 'invoice');
-        const verdict = await auditor.verify(invoice);
+        const verdict = await auditor.verify((await invoices.require(id, AUDITOR)).invoice);
         say(verdict);
         verdicts.push(verdict);
       }

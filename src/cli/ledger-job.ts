@@ -5,7 +5,7 @@ import type { Clock } from '../common/clock.js';
 import type { CommandContext } from '../common/command-context.js';
 import { LedgerError } from '../common/ledger-error.js';
 import { loadConfig } from '../config/ledger.config.js';
-import { ProjectionRunner } from '../read-models/projection.runner.js';
+import { ProjectionRunner, RunnerConflict } from '../read-models/projection.runner.js';
 import { openLedger } from './ledger-context.js';
 
 /**
@@ -22,7 +22,7 @@ export async function withLedger<T>(clock: Clock, job: (ledger: INestApplication
         await runner.catchUp();
         break;
       } catch (error) {
-        if (attempt >= 5 || !(error instanceof Error) || !/another runner/.test(error.message)) throw error;
+        if (attempt >= 5 || !(error instanceof RunnerConflict)) throw error;
       }
     }
     return await job(ledger);

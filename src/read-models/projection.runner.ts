@@ -22,7 +22,7 @@ import type { EventStore, StoredEvent } from '../event-store/event-store.port.js
 import type { Position } from '../event-store/position.js';
 import { comparePositions, formatPosition, START } from '../event-store/position.js';
 import { EngineState } from './engine-state.js';
-import { threadHistory, toPositioned } from './thread-history.js';
+import { THREAD_TYPES, threadHistory, toPositioned } from './thread-history.js';
 import type { Checkpoint, ProjectionRegistry, ReadModelTables } from './read-model.schema.js';
 import type { Param, Sql } from './sql.js';
 
@@ -48,7 +48,8 @@ export interface BatchReport {
 }
 
 
-const THREAD_TYPES = new Set(['MessageReceived', 'MessageSent', 'MessageDelivered', 'MessageRead', 'MessageFailed']);
+/** Another runner moved this version's checkpoint: its batch won, this one is rolled back. */
+export class RunnerConflict extends Error {}
 
 /**
  * Keeps one projection version's read models current: reads the log in commit order, re-folds
@@ -188,7 +189,7 @@ export class ProjectionRunner {
   private async assertCheckpoint(tx: Sql): Promise<void> {
     const stored = (await this.tables.readCheckpoint(tx)).position;
     if (comparePositions(stored, this.checkpoint.position) !== 0) {
-      throw new Error(`projection ${this.tables.version} moved to ${formatPosition(stored)} under this runner (at ${formatPosition(this.checkpoint.position)}): another runner is writing it`);
+      throw new RunnerConflict(`projection ${this.tables.version} moved to ${formatPosition(stored)} under this runner (at ${formatPosition(this.checkpoint.position)}): another runner is writing it`);
     }
   }
 

@@ -3,6 +3,8 @@ import type { EventStore, StoredEvent } from '../event-store/event-store.port.js
 import type { Position } from '../event-store/position.js';
 import { comparePositions, formatPosition } from '../event-store/position.js';
 
+export const THREAD_TYPES: ReadonlySet<string> = new Set(['MessageReceived', 'MessageSent', 'MessageDelivered', 'MessageRead', 'MessageFailed']);
+
 /** A stored thread event as the engine takes it, with its position for the audit trail. */
 export function toPositioned(event: StoredEvent): Positioned {
   return { type: event.type as ThreadEvent['type'], data: event.data, position: formatPosition(event.position) } as Positioned;
