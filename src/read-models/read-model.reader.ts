@@ -51,7 +51,12 @@ export class ReadModelReader {
     const wanted = minPosition ? parseMin(minPosition) : undefined;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const tables = await this.tables();
+      // A fresh version is not live until it first catches up: a caller waiting for a position waits for that too.
+      const tables = wanted && Date.now() <= deadline ? await this.tables().catch((error: unknown) => notReady(error)) : await this.tables();
+      if (!tables) {
+        await sleep(20);
+        continue;
+      }
       const checkpoint = await tables.readCheckpoint(this.sql);
       const reached = !wanted || comparePositions(rated ? checkpoint.rated : checkpoint.position, wanted) >= 0;
       if (reached) {
@@ -69,6 +74,11 @@ export class ReadModelReader {
     if (!rows[0]) throw notFound('ACCOUNT_UNKNOWN', `no account ${wabaId}`, 'wabaId');
     return JSON.parse(rows[0].data) as AccountContext;
   }
+}
+
+function notReady(error: unknown): undefined {
+  if (error instanceof LedgerError && error.code === 'PROJECTION_NOT_READY') return undefined;
+  throw error;
 }
 
 function parseMin(text: string): Position {
