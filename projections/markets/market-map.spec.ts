@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { getCountries, getCountryCallingCode, parsePhoneNumberFromString } from 'libphonenumber-js';
 import { markets } from '../../test/support/engine-kit.js';
 import { ZoneCalendar } from '../time/zone-calendar.js';
 
@@ -44,5 +45,20 @@ describe('markets: calling code to country to market', () => {
   it('falls back to the calling code for numbers the library cannot place', () => {
     assert.deepEqual(market('447700900123'), { country: 'GB', market: 'United Kingdom' });
     assert.deepEqual(market('15550783881'), { country: undefined, market: 'North America' });
+  });
+
+  it('places a number by its calling code alone exactly as libphonenumber would, for every code one country uses', () => {
+    let seed = 7;
+    const digit = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) % 10).toString();
+    const codes = [...new Set(getCountries().map((c) => getCountryCallingCode(c)))];
+    let checked = 0;
+    for (const code of codes) {
+      for (let national = 0; national <= 19; national++) {
+        const customer = code + Array.from({ length: national }, digit).join('');
+        assert.equal(markets.countryOf(customer), parsePhoneNumberFromString(`+${customer}`)?.country, customer);
+        checked++;
+      }
+    }
+    assert.equal(checked, codes.length * 20);
   });
 });

@@ -1,7 +1,6 @@
 import type { BillableUnit } from '../thread/thread.types.js';
 import { text } from '../shared/compare.js';
-
-const HOUR = 3_600_000;
+import { HOUR, parseInstant } from '../time/zone-calendar.js';
 
 /**
  * Puts units from threads folded one after another back into charge order (opening instant,
@@ -16,7 +15,7 @@ export class ChargeOrder {
   constructor(private readonly sink: (unit: BillableUnit, at: number) => void) {}
 
   push(unit: BillableUnit): void {
-    const at = Date.parse(unit.openedAt);
+    const at = parseInstant(unit.openedAt);
     const hour = Math.floor(at / HOUR);
     if (hour < this.lowest) this.lowest = hour;
     const bucket = this.buckets.get(hour);

@@ -3,7 +3,7 @@ import type { InvoiceLineData } from '../events.js';
 import type { Category, Charge, Policy } from '../policies/policy.js';
 import type { PolicyTimeline } from '../policies/timeline.js';
 import type { AccountContext, BillableUnit } from '../thread/thread.types.js';
-import { dayAfter, ZoneCalendar } from '../time/zone-calendar.js';
+import { dayAfter, parseInstant, ZoneCalendar } from '../time/zone-calendar.js';
 import type { RoundingRule } from './currency.js';
 import { formatMoney, HALF_UP_PER_LINE, roundMoney } from './currency.js';
 import type { Band, Rate, RateCard, RateCardBook } from './rate-card-book.js';
@@ -101,7 +101,7 @@ export function rateMonth(input: RatingInput): Map<string, InvoiceDraft> {
   const rater = new Rater(input);
   const inPeriod: { unit: BillableUnit; at: number }[] = [];
   for (const unit of input.units) {
-    const at = Date.parse(unit.openedAt);
+    const at = parseInstant(unit.openedAt);
     if (rater.periodOf(unit, at) === input.period) inPeriod.push({ unit, at });
   }
   inPeriod.sort((a, b) => a.at - b.at || text(a.unit.id, b.unit.id));
@@ -135,19 +135,19 @@ export class Rater {
     this.provenance = options.provenance ?? true;
   }
 
-  periodOf(unit: BillableUnit, at = Date.parse(unit.openedAt)): string {
+  periodOf(unit: BillableUnit, at = parseInstant(unit.openedAt)): string {
     return this.context(unit.wabaId).calendar.month(at);
   }
 
   /** Units must arrive in charge order: opening instant, then id. */
-  add(unit: BillableUnit, at = Date.parse(unit.openedAt)): void {
+  add(unit: BillableUnit, at = parseInstant(unit.openedAt)): void {
     const context = this.context(unit.wabaId);
     const { account, calendar } = context;
     const period = calendar.month(at);
     const sheet = context.last?.period === period ? context.last : this.sheet(context, period);
     const policy = this.options.timeline.policy(unit.era);
     sheet.eras.add(policy.era);
-    const pricedAt = unit.pricedAt === unit.openedAt ? at : Date.parse(unit.pricedAt);
+    const pricedAt = unit.pricedAt === unit.openedAt ? at : parseInstant(unit.pricedAt);
     const card = this.options.book.cardAt(account.rateCardId, pricedAt, calendar);
     if (card && !sheet.cards.has(card)) sheet.cards.set(card, { id: card.id, version: card.version });
     const priceCategory = policy.priceAs?.[unit.category] ?? unit.category;
@@ -179,7 +179,10 @@ export class Rater {
     const tiers = policy.volumeTiers;
     if (tiers && tiers.categories.includes(unit.category)) {
       const volumes = (sheet.volumes ??= this.pool(tiers.pool === 'portfolio' ? `p:${account.portfolioId}` : `w:${account.wabaId}`, period));
-      const count = getOrMake(getOrMake(volumes, unit.market, () => new Map<string, { n: number }>()), unit.category, () => ({ n: 0 }));
+      let byCategory = volumes.get(unit.market);
+      if (!byCategory) volumes.set(unit.market, (byCategory = new Map()));
+      let count = byCategory.get(unit.category);
+      if (!count) byCategory.set(unit.category, (count = { n: 0 }));
       count.n += 1;
       band = card.band(unit.market, priceCategory, count.n);
     }
@@ -222,7 +225,10 @@ export class Rater {
   }
 
   private line(sheet: Sheet, unit: BillableUnit, priceCategory: Category, charge: Charge, band: Band | undefined, card: RateCard | undefined, rate: Rate | undefined): void {
-    const lines = getOrMake(getOrMake(sheet.lines, unit.market, () => new Map<string, Pending[]>()), unit.category, (): Pending[] => []);
+    let byCategory = sheet.lines.get(unit.market);
+    if (!byCategory) sheet.lines.set(unit.market, (byCategory = new Map()));
+    let lines = byCategory.get(unit.category);
+    if (!lines) byCategory.set(unit.category, (lines = []));
     const price = band ?? rate;
     const priceText = price?.priceText ?? '0';
     const label = band?.label ?? null;
@@ -252,7 +258,8 @@ function takesFreeTier(policy: Policy, unit: BillableUnit, at: number, calendar:
 function finish(sheet: Sheet, period: string, timeline: PolicyTimeline, rounding: RoundingRule): InvoiceDraft {
   const { account } = sheet;
   let total = ZERO;
-  const pending = [...sheet.lines.values()].flatMap((byCategory) => [...byCategory.values()].flat());
+  const pending: Pending[] = [];
+  for (const byCategory of sheet.lines.values()) for (const group of byCategory.values()) for (const line of group) pending.push(line);
   const lines: DraftLine[] = pending.map((line) => {
     const exact = line.price.times(line.count);
     const amount = roundMoney(exact, account.currency, rounding);

@@ -3,7 +3,7 @@ import type { MarketMap } from '../markets/market-map.js';
 import type { Category, Charge, Policy } from '../policies/policy.js';
 import type { PolicyTimeline } from '../policies/timeline.js';
 import { freeEntryPointHours } from '../policies/timeline.js';
-import { HOUR, isoOf, parseInstant, ZoneCalendar } from '../time/zone-calendar.js';
+import { canonicalInstant, HOUR, isoOf, parseInstant, ZoneCalendar } from '../time/zone-calendar.js';
 import type { AccountContext, Action, BillableUnit, Decision, OpenConversation, ThreadResult, Windows } from './thread.types.js';
 import { text } from '../shared/compare.js';
 
@@ -20,29 +20,31 @@ export interface FoldOptions {
 }
 
 interface Outbound {
-  id: string;
+  readonly inbound: false;
+  readonly id: string;
+  /** The step's instant: delivered, else failed, else sent. */
+  at: number;
   sentAt: number | undefined;
   template: Template | undefined;
   inferred: boolean;
   deliveredAt: number | undefined;
+  /** The delivery timestamp as recorded, when it is already canonical: a unit reuses it. */
+  deliveredIso: string | undefined;
   deliveryPosition: string | undefined;
   failedAt: number | undefined;
   failedPosition: string | undefined;
 }
 
 interface Inbound {
-  id: string;
-  at: number;
-  kind: string;
-  referral: boolean;
-  position: string | undefined;
+  readonly inbound: true;
+  readonly id: string;
+  readonly at: number;
+  readonly kind: string;
+  readonly referral: boolean;
+  readonly position: string | undefined;
 }
 
-interface Step {
-  at: number;
-  inbound?: Inbound;
-  outbound?: Outbound;
-}
+type Step = Inbound | Outbound;
 
 interface MutableUnit extends Omit<BillableUnit, 'messageIds'> {
   messageIds: string[];
@@ -79,7 +81,15 @@ export function foldThread(
   const fold = new ThreadFold(account, context, calendar, phoneNumberId, customer, options.trace ?? false);
   for (const step of steps) fold.apply(step);
   const end = options.until ?? (steps.length ? steps[steps.length - 1]!.at : 0);
-  return { units: fold.units, windows: fold.snapshot(end), decisions: fold.decisions };
+  let windows: Windows | undefined;
+  // A bulk replay never asks for the windows: they are drawn on first read.
+  return {
+    units: fold.units,
+    get windows() {
+      return (windows ??= fold.snapshot(end));
+    },
+    decisions: fold.decisions,
+  };
 }
 
 /**
@@ -90,74 +100,66 @@ export function foldThread(
 function normalise(events: readonly Positioned[], until: number | undefined): Step[] {
   const outbound = new Map<string, Outbound>();
   const inbound = new Map<string, Inbound>();
-  const out = (id: string): Outbound => {
-    let message = outbound.get(id);
-    if (!message) {
-      message = { id, sentAt: undefined, template: undefined, inferred: false, deliveredAt: undefined, deliveryPosition: undefined, failedAt: undefined, failedPosition: undefined };
-      outbound.set(id, message);
-    }
-    return message;
-  };
   for (const event of events) {
     const data = event.data;
-    const at = parseInstant(data.timestamp);
+    const recorded = data.timestamp;
+    let at = canonicalInstant(recorded);
+    const canonical = !Number.isNaN(at);
+    if (!canonical) at = parseInstant(recorded);
     if (until !== undefined && at > until) continue;
-    switch (event.type) {
-      case 'MessageReceived': {
-        const known = inbound.get(data.messageId);
-        if (!known || at < known.at) {
-          inbound.set(data.messageId, { id: data.messageId, at, kind: event.data.kind, referral: event.data.referral !== undefined, position: event.position });
-        }
-        break;
+    if (event.type === 'MessageReceived') {
+      const known = inbound.get(data.messageId);
+      if (!known || at < known.at) {
+        inbound.set(data.messageId, { inbound: true, id: data.messageId, at, kind: event.data.kind, referral: event.data.referral !== undefined, position: event.position });
       }
-      case 'MessageSent': {
-        const message = out(data.messageId);
+      continue;
+    }
+    let message = outbound.get(data.messageId);
+    if (!message) {
+      message = { inbound: false, id: data.messageId, at, sentAt: undefined, template: undefined, inferred: false, deliveredAt: undefined, deliveredIso: undefined, deliveryPosition: undefined, failedAt: undefined, failedPosition: undefined };
+      outbound.set(data.messageId, message);
+    }
+    switch (event.type) {
+      case 'MessageSent':
         if (message.sentAt === undefined || at < message.sentAt) message.sentAt = at;
         if (event.data.template) {
           message.template = event.data.template;
           message.inferred = false;
         }
         break;
-      }
       case 'MessageDelivered':
-      case 'MessageRead': {
-        const message = out(data.messageId);
+      case 'MessageRead':
         if (message.deliveredAt === undefined || at < message.deliveredAt) {
           message.deliveredAt = at;
+          message.deliveredIso = canonical ? recorded : undefined;
           message.deliveryPosition = event.position;
         }
         if (!message.template) inferTemplate(message, event.data.stated);
         break;
-      }
-      case 'MessageFailed': {
-        const message = out(data.messageId);
+      case 'MessageFailed':
         if (message.failedAt === undefined || at < message.failedAt) {
           message.failedAt = at;
           message.failedPosition = event.position;
         }
         break;
-      }
       default: {
         const unhandled: never = event;
         return unhandled;
       }
     }
   }
-  const steps: Step[] = [];
-  for (const message of inbound.values()) steps.push({ at: message.at, inbound: message });
+  const steps: Step[] = [...inbound.values()];
   for (const message of outbound.values()) {
-    const at = message.deliveredAt ?? message.failedAt ?? message.sentAt;
-    if (at !== undefined) steps.push({ at, outbound: message });
+    message.at = message.deliveredAt ?? message.failedAt ?? message.sentAt!;
+    steps.push(message);
   }
   return steps.sort(byTime);
 }
 
 function byTime(a: Step, b: Step): number {
   if (a.at !== b.at) return a.at - b.at;
-  if (!!a.inbound !== !!b.inbound) return a.inbound ? -1 : 1;
-  const x = (a.inbound ?? a.outbound)!.id;
-  const y = (b.inbound ?? b.outbound)!.id;
-  return x < y ? -1 : x > y ? 1 : 0;
+  if (a.inbound !== b.inbound) return a.inbound ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 /**
@@ -203,8 +205,8 @@ class ThreadFold {
   }
 
   apply(step: Step): void {
-    if (step.inbound) this.receive(step.inbound, step.at);
-    else if (step.outbound) this.deliver(step.outbound, step.at);
+    if (step.inbound) this.receive(step, step.at);
+    else this.deliver(step, step.at);
   }
 
   private receive(message: Inbound, at: number): void {
@@ -443,7 +445,7 @@ class ThreadFold {
 
   private open(policy: Policy, message: Outbound, at: number, kind: 'conversation' | 'message', category: Category, charge: Charge, pricedAt?: number, until?: number): MutableUnit {
     const { country, market } = this.context.markets.resolve(this.customer, at, this.calendar);
-    const openedAt = isoOf(at);
+    const openedAt = at === message.deliveredAt && message.deliveredIso !== undefined ? message.deliveredIso : isoOf(at);
     const unit: MutableUnit = {
       id: `${kind}:${message.id}`,
       wabaId: this.account.wabaId,
