@@ -14,7 +14,7 @@ export interface CustomerMarket {
   readonly market: string;
 }
 
-interface Version {
+export interface MarketMapVersion {
   readonly version: string;
   readonly effectiveFrom: string;
   readonly byCountry: ReadonlyMap<string, string>;
@@ -27,7 +27,7 @@ interface Version {
  * area codes inside +1 and +7; only numbers it cannot place fall back to the map's prefixes.
  */
 export class MarketMap {
-  private readonly versions: Version[];
+  private readonly versions: MarketMapVersion[];
   private readonly countries = new Map<string, string | undefined>();
 
   constructor(published: readonly MarketMapPublishedData[]) {
@@ -50,7 +50,7 @@ export class MarketMap {
   }
 
   /** The version in force at an instant; before the first one, the first (the map's history starts there). */
-  versionAt(instant: number, calendar: ZoneCalendar): Version {
+  versionAt(instant: number, calendar: ZoneCalendar): MarketMapVersion {
     let chosen = this.versions[0]!;
     for (const version of this.versions) {
       if (calendar.midnight(version.effectiveFrom) <= instant) chosen = version;
@@ -71,8 +71,11 @@ export class MarketMap {
   }
 
   resolve(customer: string, instant: number, calendar: ZoneCalendar): CustomerMarket {
-    const version = this.versionAt(instant, calendar);
-    const country = this.countryOf(customer);
+    return this.placeIn(this.versionAt(instant, calendar), customer, this.countryOf(customer));
+  }
+
+  /** The market of a customer whose country (countryOf) is known, under one version of the map. */
+  placeIn(version: MarketMapVersion, customer: string, country: string | undefined): CustomerMarket {
     if (country) return { country, market: version.byCountry.get(country) ?? OTHER };
     for (let length = Math.min(6, customer.length); length > 0; length--) {
       const hit = version.byPrefix.get(customer.slice(0, length));

@@ -180,7 +180,7 @@ export class Rater {
     if (tiers && tiers.categories.includes(unit.category)) {
       const volumes = (sheet.volumes ??= this.pool(tiers.pool === 'portfolio' ? `p:${account.portfolioId}` : `w:${account.wabaId}`, period));
       let byCategory = volumes.get(unit.market);
-      if (!byCategory) volumes.set(unit.market, (byCategory = new Map()));
+      if (!byCategory) volumes.set(unit.market, (byCategory = new Map<string, { n: number }>()));
       let count = byCategory.get(unit.category);
       if (!count) byCategory.set(unit.category, (count = { n: 0 }));
       count.n += 1;
@@ -226,7 +226,7 @@ export class Rater {
 
   private line(sheet: Sheet, unit: BillableUnit, priceCategory: Category, charge: Charge, band: Band | undefined, card: RateCard | undefined, rate: Rate | undefined): void {
     let byCategory = sheet.lines.get(unit.market);
-    if (!byCategory) sheet.lines.set(unit.market, (byCategory = new Map()));
+    if (!byCategory) sheet.lines.set(unit.market, (byCategory = new Map<string, Pending[]>()));
     let lines = byCategory.get(unit.category);
     if (!lines) byCategory.set(unit.category, (lines = []));
     const price = band ?? rate;

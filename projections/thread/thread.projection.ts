@@ -1,5 +1,5 @@
 import type { Positioned, StatedPricing, Template, TemplateCategory } from '../events.js';
-import type { MarketMap } from '../markets/market-map.js';
+import type { CustomerMarket, MarketMap, MarketMapVersion } from '../markets/market-map.js';
 import type { Category, Charge, Policy } from '../policies/policy.js';
 import type { PolicyTimeline } from '../policies/timeline.js';
 import { freeEntryPointHours } from '../policies/timeline.js';
@@ -38,10 +38,10 @@ interface Outbound {
 interface Inbound {
   readonly inbound: true;
   readonly id: string;
-  readonly at: number;
-  readonly kind: string;
-  readonly referral: boolean;
-  readonly position: string | undefined;
+  at: number;
+  kind: string;
+  referral: boolean;
+  position: string | undefined;
 }
 
 type Step = Inbound | Outbound;
@@ -100,6 +100,7 @@ export function foldThread(
 function normalise(events: readonly Positioned[], until: number | undefined): Step[] {
   const outbound = new Map<string, Outbound>();
   const inbound = new Map<string, Inbound>();
+  const steps: Step[] = [];
   for (const event of events) {
     const data = event.data;
     const recorded = data.timestamp;
@@ -109,8 +110,15 @@ function normalise(events: readonly Positioned[], until: number | undefined): St
     if (until !== undefined && at > until) continue;
     if (event.type === 'MessageReceived') {
       const known = inbound.get(data.messageId);
-      if (!known || at < known.at) {
-        inbound.set(data.messageId, { inbound: true, id: data.messageId, at, kind: event.data.kind, referral: event.data.referral !== undefined, position: event.position });
+      if (!known) {
+        const message: Inbound = { inbound: true, id: data.messageId, at, kind: event.data.kind, referral: event.data.referral !== undefined, position: event.position };
+        inbound.set(data.messageId, message);
+        steps.push(message);
+      } else if (at < known.at) {
+        known.at = at;
+        known.kind = event.data.kind;
+        known.referral = event.data.referral !== undefined;
+        known.position = event.position;
       }
       continue;
     }
@@ -118,6 +126,7 @@ function normalise(events: readonly Positioned[], until: number | undefined): St
     if (!message) {
       message = { inbound: false, id: data.messageId, at, sentAt: undefined, template: undefined, inferred: false, deliveredAt: undefined, deliveredIso: undefined, deliveryPosition: undefined, failedAt: undefined, failedPosition: undefined };
       outbound.set(data.messageId, message);
+      steps.push(message);
     }
     switch (event.type) {
       case 'MessageSent':
@@ -148,12 +157,26 @@ function normalise(events: readonly Positioned[], until: number | undefined): St
       }
     }
   }
-  const steps: Step[] = [...inbound.values()];
-  for (const message of outbound.values()) {
-    message.at = message.deliveredAt ?? message.failedAt ?? message.sentAt!;
-    steps.push(message);
+  for (const step of steps) if (!step.inbound) step.at = step.deliveredAt ?? step.failedAt ?? step.sentAt!;
+  return sortSteps(steps);
+}
+
+/**
+ * A thread's events mostly arrive in order and are few, so an insertion sort finishes in about
+ * one pass and allocates nothing, where Array.prototype.sort copies; long threads use the latter.
+ */
+function sortSteps(steps: Step[]): Step[] {
+  if (steps.length > 64) return steps.sort(byTime);
+  for (let i = 1; i < steps.length; i++) {
+    const step = steps[i]!;
+    let j = i - 1;
+    while (j >= 0 && byTime(steps[j]!, step) > 0) {
+      steps[j + 1] = steps[j]!;
+      j--;
+    }
+    steps[j + 1] = step;
   }
-  return steps.sort(byTime);
+  return steps;
 }
 
 function byTime(a: Step, b: Step): number {
@@ -192,6 +215,9 @@ class ThreadFold {
   private fep: Open | undefined;
   private readonly conversations = new Map<string, Open>();
   private country: string | undefined;
+  private placedBy: MarketMapVersion | undefined;
+  private placed: CustomerMarket | undefined;
+  private ruling: { rule: string; action: Action; text: string } = { rule: '', action: 'none', text: '' };
 
   constructor(
     private readonly account: AccountContext,
@@ -214,29 +240,24 @@ class ThreadFold {
     const before = this.trace ? this.snapshot(at) : undefined;
     const callFrom = policy?.callsOpenWindowFrom;
     if (message.kind === 'call' && !(callFrom && at >= this.calendar.midnight(callFrom))) {
-      this.note(before, at, 'MessageReceived', message.id, message.position, policy, 'call-before-2025-07', 'A call opens the customer service window only from 2025-07-01.', 'none');
+      if (before) this.note(before, at, 'MessageReceived', message.id, message.position, policy, 'call-before-2025-07', 'A call opens the customer service window only from 2025-07-01.', 'none');
       return;
     }
     const hours = policy?.customerServiceWindowHours ?? 24;
     const reopened = at >= this.cswUntil;
     this.cswUntil = at + hours * HOUR;
     if (message.referral) this.referralAt = at;
-    this.note(
-      before,
-      at,
-      'MessageReceived',
-      message.id,
-      message.position,
-      policy,
-      message.referral ? 'referral-received' : reopened ? 'csw-opened' : 'csw-restarted',
-      () => `Customer message${message.referral ? ' from an ad or page (referral)' : ''}: the customer service window ${reopened ? 'opens' : 'restarts'} for ${hours} h, until ${isoOf(this.cswUntil)}. It costs nothing by itself.`,
-      'none',
-    );
+    if (before) {
+      const rule = message.referral ? 'referral-received' : reopened ? 'csw-opened' : 'csw-restarted';
+      const text = `Customer message${message.referral ? ' from an ad or page (referral)' : ''}: the customer service window ${reopened ? 'opens' : 'restarts'} for ${hours} h, until ${isoOf(this.cswUntil)}. It costs nothing by itself.`;
+      this.note(before, at, 'MessageReceived', message.id, message.position, policy, rule, text, 'none');
+    }
   }
 
   private deliver(message: Outbound, at: number): void {
     const before = this.trace ? this.snapshot(at) : undefined;
     if (message.deliveredAt === undefined) {
+      if (!before) return;
       const failed = message.failedAt !== undefined;
       this.note(
         before,
@@ -253,15 +274,22 @@ class ThreadFold {
     }
     const policy = this.policyAt(at);
     if (!policy) {
-      this.note(before, at, 'MessageDelivered', message.id, message.deliveryPosition, undefined, 'no-era', 'Delivered before any pricing era: not charged.', 'none');
+      if (before) this.note(before, at, 'MessageDelivered', message.id, message.deliveryPosition, undefined, 'no-era', 'Delivered before any pricing era: not charged.', 'none');
       return;
     }
-    const outcome = this.decide(policy, message, at);
-    const text = message.inferred ? () => `${outcome.text()} The send was never recorded: the category is the one Meta stated.` : outcome.text;
-    this.note(before, at, 'MessageDelivered', message.id, message.deliveryPosition, policy, outcome.rule, text, outcome.action, outcome.unit?.id);
+    const unit = this.decide(policy, message, at);
+    if (!before) return;
+    const { rule, action, text } = this.ruling;
+    const why = message.inferred ? `${text} The send was never recorded: the category is the one Meta stated.` : text;
+    this.note(before, at, 'MessageDelivered', message.id, message.deliveryPosition, policy, rule, why, action, unit?.id);
   }
 
-  private decide(policy: Policy, message: Outbound, at: number): { rule: string; text: () => string; action: Action; unit?: MutableUnit } {
+  /** Records the rule behind the delivery at hand; called only when tracing, so a bulk replay builds no text. */
+  private ruled(rule: string, action: Action, text: string): void {
+    this.ruling = { rule, action, text };
+  }
+
+  private decide(policy: Policy, message: Outbound, at: number): MutableUnit | undefined {
     switch (policy.model) {
       case 'notification':
         return this.notification(policy, message, at);
@@ -281,137 +309,145 @@ class ThreadFold {
   }
 
   // Era A: free inside the care window; each template outside it is charged.
-  private notification(policy: Policy, message: Outbound, at: number) {
+  private notification(policy: Policy, message: Outbound, at: number): MutableUnit | undefined {
     const template = message.template;
     if (at < this.cswUntil) {
-      const unit = this.open(policy, message, at, 'message', template ? 'template' : 'service', 'free_customer_service');
-      return { rule: 'A-inside-window', text: () => 'Delivered inside the 24 h customer care window: free.', action: 'free' as const, unit };
+      if (this.trace) this.ruled('A-inside-window', 'free', 'Delivered inside the 24 h customer care window: free.');
+      return this.open(policy, message, at, 'message', template ? 'template' : 'service', 'free_customer_service');
     }
     if (!template) {
-      const unit = this.open(policy, message, at, 'message', 'service', 'free_customer_service');
-      return { rule: 'A-non-template', text: () => 'A non-template message outside the window is not a notification: not charged.', action: 'free' as const, unit };
+      if (this.trace) this.ruled('A-non-template', 'free', 'A non-template message outside the window is not a notification: not charged.');
+      return this.open(policy, message, at, 'message', 'service', 'free_customer_service');
     }
     const delay = message.sentAt === undefined ? 0 : at - message.sentAt;
     const maxDelay = policy.maxDeliveryDelayHours;
     if (maxDelay !== undefined && delay > maxDelay * HOUR) {
-      return { rule: 'A-late-delivery', text: () => `Delivered more than ${maxDelay / 24} days after it was sent: not charged.`, action: 'none' as const };
+      if (this.trace) this.ruled('A-late-delivery', 'none', `Delivered more than ${maxDelay / 24} days after it was sent: not charged.`);
+      return undefined;
     }
-    const unit = this.open(policy, message, at, 'message', 'template', 'regular', message.sentAt);
-    return { rule: 'A-template-outside-window', text: () => 'A template delivered outside the customer care window is charged, at the card in force when it was sent.', action: 'charged' as const, unit };
+    if (this.trace) this.ruled('A-template-outside-window', 'charged', 'A template delivered outside the customer care window is charged, at the card in force when it was sent.');
+    return this.open(policy, message, at, 'message', 'template', 'regular', message.sentAt);
   }
 
   // Era A': one charge per 24 h business session, opened by a delivery when none is open.
-  private businessSession(policy: Policy, message: Outbound, at: number) {
+  private businessSession(policy: Policy, message: Outbound, at: number): MutableUnit {
     const open = this.conversations.get('business_session');
     if (open && at < open.until) {
       open.unit.messageIds.push(message.id);
-      return { rule: "A'-inside-session", text: () => `Inside the business session open until ${isoOf(open.until)}: free.`, action: 'absorbed' as const, unit: open.unit };
+      if (this.trace) this.ruled("A'-inside-session", 'absorbed', `Inside the business session open until ${isoOf(open.until)}: free.`);
+      return open.unit;
     }
-    const unit = this.openConversation(policy, message, at, 'business_session', 'business_session', 'regular', policy.conversationHours!);
-    return { rule: "A'-session-opened", text: () => `No business session open: this delivery opens one for ${policy.conversationHours} h.`, action: 'opened' as const, unit };
+    if (this.trace) this.ruled("A'-session-opened", 'opened', `No business session open: this delivery opens one for ${policy.conversationHours} h.`);
+    return this.openConversation(policy, message, at, 'business_session', 'business_session', 'regular', policy.conversationHours!);
   }
 
   // Era B: one conversation at a time, typed by whether the delivery fell inside the CSW.
-  private conversationV1(policy: Policy, message: Outbound, at: number) {
+  private conversationV1(policy: Policy, message: Outbound, at: number): MutableUnit {
     const fep = this.fep;
     if (fep && at < fep.until) {
       fep.unit.messageIds.push(message.id);
-      return { rule: 'B-inside-free-entry-point', text: () => `Inside the free-entry-point conversation open until ${isoOf(fep.until)}: free.`, action: 'absorbed' as const, unit: fep.unit };
+      if (this.trace) this.ruled('B-inside-free-entry-point', 'absorbed', `Inside the free-entry-point conversation open until ${isoOf(fep.until)}: free.`);
+      return fep.unit;
     }
     const open = this.conversations.get('conversation');
     if (open && at < open.until) {
       open.unit.messageIds.push(message.id);
-      return { rule: 'B-inside-conversation', text: () => `Inside the ${open.unit.category} conversation open until ${isoOf(open.until)}: free.`, action: 'absorbed' as const, unit: open.unit };
+      if (this.trace) this.ruled('B-inside-conversation', 'absorbed', `Inside the ${open.unit.category} conversation open until ${isoOf(open.until)}: free.`);
+      return open.unit;
     }
     const inWindow = at < this.cswUntil;
     if (inWindow && this.referralOpen(policy, at)) {
       const unit = this.openFreeEntryPoint(policy, message, at);
-      return { rule: 'B-free-entry-point', text: () => `A user-initiated conversation after a referral: free entry point for ${this.hoursOf(unit)} h, outside the free tier.`, action: 'opened' as const, unit };
+      if (this.trace) this.ruled('B-free-entry-point', 'opened', `A user-initiated conversation after a referral: free entry point for ${this.hoursOf(unit)} h, outside the free tier.`);
+      return unit;
     }
     const category: Category = inWindow ? 'user_initiated' : 'business_initiated';
-    const unit = this.openConversation(policy, message, at, 'conversation', category, 'regular', policy.conversationHours!);
-    return {
-      rule: `B-${category.replace('_', '-')}`,
-      text: () => `No conversation open: this delivery opens a ${category.replace('_', '-')} conversation (${inWindow ? 'inside' : 'outside'} the customer service window) for ${policy.conversationHours} h.`,
-      action: 'opened' as const,
-      unit,
-    };
+    if (this.trace) {
+      const kind = category.replace('_', '-');
+      this.ruled(`B-${kind}`, 'opened', `No conversation open: this delivery opens a ${kind} conversation (${inWindow ? 'inside' : 'outside'} the customer service window) for ${policy.conversationHours} h.`);
+    }
+    return this.openConversation(policy, message, at, 'conversation', category, 'regular', policy.conversationHours!);
   }
 
   // Era C: one conversation per category; a free entry point closes and blocks them all.
-  private conversationByCategory(policy: Policy, message: Outbound, at: number) {
+  private conversationByCategory(policy: Policy, message: Outbound, at: number): MutableUnit {
     const fep = this.fep;
     if (fep && at < fep.until) {
       fep.unit.messageIds.push(message.id);
-      return { rule: 'C-inside-free-entry-point', text: () => `Inside the free-entry-point conversation open until ${isoOf(fep.until)}: free.`, action: 'absorbed' as const, unit: fep.unit };
+      if (this.trace) this.ruled('C-inside-free-entry-point', 'absorbed', `Inside the free-entry-point conversation open until ${isoOf(fep.until)}: free.`);
+      return fep.unit;
     }
     if (this.referralOpen(policy, at)) {
       for (const open of this.conversations.values()) open.until = Math.min(open.until, at);
       const unit = this.openFreeEntryPoint(policy, message, at);
-      return { rule: 'C-free-entry-point', text: () => `A reply within 24 h of a referral: a free-entry-point conversation for ${this.hoursOf(unit)} h; open conversations close.`, action: 'opened' as const, unit };
+      if (this.trace) this.ruled('C-free-entry-point', 'opened', `A reply within 24 h of a referral: a free-entry-point conversation for ${this.hoursOf(unit)} h; open conversations close.`);
+      return unit;
     }
     const template = message.template;
     if (template) {
       const open = this.conversations.get(template.category);
       if (open && at < open.until) {
         open.unit.messageIds.push(message.id);
-        return { rule: 'C-category-open', text: () => `A ${template.category} conversation is open until ${isoOf(open.until)}: no new charge.`, action: 'absorbed' as const, unit: open.unit };
+        if (this.trace) this.ruled('C-category-open', 'absorbed', `A ${template.category} conversation is open until ${isoOf(open.until)}: no new charge.`);
+        return open.unit;
       }
       const category = this.templateCategory(policy, template.category, at);
-      const unit = this.openConversation(policy, message, at, template.category, category, 'regular', policy.conversationHours!);
-      return { rule: 'C-conversation-opened', text: () => `No ${template.category} conversation open: this template opens a ${category} conversation for ${policy.conversationHours} h.`, action: 'opened' as const, unit };
+      if (this.trace) this.ruled('C-conversation-opened', 'opened', `No ${template.category} conversation open: this template opens a ${category} conversation for ${policy.conversationHours} h.`);
+      return this.openConversation(policy, message, at, template.category, category, 'regular', policy.conversationHours!);
     }
     const open = this.earliestOpen(at);
     if (open) {
       open.unit.messageIds.push(message.id);
-      return { rule: 'C-service-absorbed', text: () => `A ${open.unit.category} conversation is open until ${isoOf(open.until)}: a non-template message opens nothing.`, action: 'absorbed' as const, unit: open.unit };
+      if (this.trace) this.ruled('C-service-absorbed', 'absorbed', `A ${open.unit.category} conversation is open until ${isoOf(open.until)}: a non-template message opens nothing.`);
+      return open.unit;
     }
     const free = policy.freeServiceFrom !== undefined && at >= this.calendar.midnight(policy.freeServiceFrom);
-    const unit = this.openConversation(policy, message, at, 'service', 'service', free ? 'free_customer_service' : 'regular', policy.conversationHours!);
-    return {
-      rule: free ? 'C-service-free' : 'C-service-opened',
-      text: () => `No conversation open: a non-template message opens a service conversation for ${policy.conversationHours} h${free ? ', free from 2024-11-01' : ''}.`,
-      action: 'opened' as const,
-      unit,
-    };
+    if (this.trace) {
+      const text = `No conversation open: a non-template message opens a service conversation for ${policy.conversationHours} h${free ? ', free from 2024-11-01' : ''}.`;
+      this.ruled(free ? 'C-service-free' : 'C-service-opened', 'opened', text);
+    }
+    return this.openConversation(policy, message, at, 'service', 'service', free ? 'free_customer_service' : 'regular', policy.conversationHours!);
   }
 
   // Eras D and E: every delivered template is a unit; the CSW and the FEP window decide what is free.
-  private perMessage(policy: Policy, message: Outbound, at: number) {
+  private perMessage(policy: Policy, message: Outbound, at: number): MutableUnit {
     const template = message.template;
     const carried = template && policy.carriesOpenConversations?.includes(template.category) ? this.conversations.get(template.category) : undefined;
     if (carried && at < carried.until) {
       carried.unit.messageIds.push(message.id);
-      return { rule: 'C-to-D-open-conversation', text: () => `A ${template!.category} conversation opened under conversation pricing is open until ${isoOf(carried.until)}: it absorbs this template for free.`, action: 'absorbed' as const, unit: carried.unit };
+      if (this.trace) this.ruled('C-to-D-open-conversation', 'absorbed', `A ${template!.category} conversation opened under conversation pricing is open until ${isoOf(carried.until)}: it absorbs this template for free.`);
+      return carried.unit;
     }
     const category: Category = template ? this.templateCategory(policy, template.category, at) : 'service';
     if (at < this.fepUntil) {
-      const unit = this.open(policy, message, at, 'message', category, 'free_entry_point');
-      return { rule: `${policy.era}-inside-free-entry-point`, text: () => `Delivered inside the free-entry-point window open until ${isoOf(this.fepUntil)}: free.`, action: 'free' as const, unit };
+      if (this.trace) this.ruled(`${policy.era}-inside-free-entry-point`, 'free', `Delivered inside the free-entry-point window open until ${isoOf(this.fepUntil)}: free.`);
+      return this.open(policy, message, at, 'message', category, 'free_entry_point');
     }
     if (this.referralOpen(policy, at)) {
       const hours = freeEntryPointHours(policy, at, this.calendar);
       this.fepUntil = at + hours * HOUR;
       this.referralAt = NEVER;
-      const unit = this.open(policy, message, at, 'message', category, 'free_entry_point');
-      return { rule: `${policy.era}-free-entry-point`, text: () => `A reply within 24 h of a referral opens a ${hours} h free-entry-point window, until ${isoOf(this.fepUntil)}: free.`, action: 'free' as const, unit };
+      if (this.trace) this.ruled(`${policy.era}-free-entry-point`, 'free', `A reply within 24 h of a referral opens a ${hours} h free-entry-point window, until ${isoOf(this.fepUntil)}: free.`);
+      return this.open(policy, message, at, 'message', category, 'free_entry_point');
     }
     const inWindow = at < this.cswUntil;
     if (!template) {
       if (policy.chargeService) {
-        const unit = this.open(policy, message, at, 'message', 'service', 'regular');
-        return { rule: `${policy.era}-service-billable`, text: () => 'A service message: billable after the monthly free allowance per business number.', action: 'charged' as const, unit };
+        if (this.trace) this.ruled(`${policy.era}-service-billable`, 'charged', 'A service message: billable after the monthly free allowance per business number.');
+        return this.open(policy, message, at, 'message', 'service', 'regular');
       }
-      const unit = this.open(policy, message, at, 'message', 'service', 'free_customer_service');
-      return { rule: `${policy.era}-service-free`, text: () => 'A non-template message (inside the customer service window): free.', action: 'free' as const, unit };
+      if (this.trace) this.ruled(`${policy.era}-service-free`, 'free', 'A non-template message (inside the customer service window): free.');
+      return this.open(policy, message, at, 'message', 'service', 'free_customer_service');
     }
     if (template.category === 'utility' && inWindow && !policy.chargeUtilityInWindow) {
-      const unit = this.open(policy, message, at, 'message', category, 'free_customer_service');
-      return { rule: `${policy.era}-utility-in-window`, text: () => `A utility template inside the customer service window (open until ${isoOf(this.cswUntil)}): free.`, action: 'free' as const, unit };
+      if (this.trace) this.ruled(`${policy.era}-utility-in-window`, 'free', `A utility template inside the customer service window (open until ${isoOf(this.cswUntil)}): free.`);
+      return this.open(policy, message, at, 'message', category, 'free_customer_service');
     }
-    const unit = this.open(policy, message, at, 'message', category, 'regular');
-    const why = template.category === 'utility' ? (inWindow ? 'inside the customer service window, charged in this era' : 'outside the customer service window') : 'always charged';
-    return { rule: `${policy.era}-${template.category}-charged`, text: () => `A delivered ${category} template, ${why}.`, action: 'charged' as const, unit };
+    if (this.trace) {
+      const why = template.category === 'utility' ? (inWindow ? 'inside the customer service window, charged in this era' : 'outside the customer service window') : 'always charged';
+      this.ruled(`${policy.era}-${template.category}-charged`, 'charged', `A delivered ${category} template, ${why}.`);
+    }
+    return this.open(policy, message, at, 'message', category, 'regular');
   }
 
   private templateCategory(policy: Policy, category: TemplateCategory, at: number): Category {
@@ -444,26 +480,31 @@ class ThreadFold {
   }
 
   private open(policy: Policy, message: Outbound, at: number, kind: 'conversation' | 'message', category: Category, charge: Charge, pricedAt?: number, until?: number): MutableUnit {
-    const { country, market } = this.context.markets.resolve(this.customer, at, this.calendar);
+    const { country, market } = this.placeAt(at);
     const openedAt = at === message.deliveredAt && message.deliveredIso !== undefined ? message.deliveredIso : isoOf(at);
-    const unit: MutableUnit = {
-      id: `${kind}:${message.id}`,
-      wabaId: this.account.wabaId,
-      phoneNumberId: this.phoneNumberId,
-      customer: this.customer,
-      kind,
-      category,
-      market,
-      country,
-      openedAt,
-      ...(until !== undefined ? { expiresAt: isoOf(until) } : {}),
-      charge,
-      era: policy.era,
-      pricedAt: policy.rateCardAt === 'sent' && pricedAt !== undefined && pricedAt !== at ? isoOf(pricedAt) : openedAt,
-      messageIds: [message.id],
-    };
+    const id = `${kind}:${message.id}`;
+    const { wabaId } = this.account;
+    const era = policy.era;
+    const priced = policy.rateCardAt === 'sent' && pricedAt !== undefined && pricedAt !== at ? isoOf(pricedAt) : openedAt;
+    const messageIds = [message.id];
+    const { phoneNumberId, customer } = this;
+    // Two literals rather than a conditional spread: one shape each, and no copy per unit.
+    const unit: MutableUnit =
+      until === undefined
+        ? { id, wabaId, phoneNumberId, customer, kind, category, market, country, openedAt, charge, era, pricedAt: priced, messageIds }
+        : { id, wabaId, phoneNumberId, customer, kind, category, market, country, openedAt, expiresAt: isoOf(until), charge, era, pricedAt: priced, messageIds };
     this.units.push(unit);
     return unit;
+  }
+
+  /** The customer's market at an instant; re-read only when another market map version applies. */
+  private placeAt(at: number): CustomerMarket {
+    const version = this.context.markets.versionAt(at, this.calendar);
+    if (version !== this.placedBy) {
+      this.placed = this.context.markets.placeIn(version, this.customer, this.country);
+      this.placedBy = version;
+    }
+    return this.placed!;
   }
 
   private earliestOpen(at: number): Open | undefined {
@@ -501,18 +542,17 @@ class ThreadFold {
   }
 
   private note(
-    before: Windows | undefined,
+    before: Windows,
     at: number,
     event: string,
     messageId: string,
     position: string | undefined,
     policy: Policy | undefined,
     rule: string,
-    explanation: string | (() => string),
+    explanation: string,
     action: Action,
     unitId?: string,
   ): void {
-    if (!before) return;
     this.decisions.push({
       at: isoOf(at),
       event,
@@ -521,7 +561,7 @@ class ThreadFold {
       era: policy?.era ?? null,
       before,
       rule,
-      explanation: typeof explanation === 'string' ? explanation : explanation(),
+      explanation,
       action,
       ...(unitId !== undefined ? { unitId } : {}),
     });
