@@ -72,14 +72,16 @@ interface Pending {
 interface Sheet {
   account: AccountContext;
   period: string;
-  /** market -> category -> lines: nested maps of interned strings, no key is built per unit. */
-  lines: Map<string, Map<string, Pending[]>>;
+  /** Lines by (market, category) pair number: a replay touches one array per unit, no key is built. */
+  lines: Pending[][];
   unpriced: Map<string, UnpricedUnits & { unitIds: string[] }>;
   cards: Map<RateCard, { id: string; version: string }>;
+  lastCard: RateCard | undefined;
   eras: Set<string>;
+  lastEra: string | undefined;
   allowances: Map<string, number>;
-  /** The volume pool this sheet counts in (its portfolio, or itself, in its month), by market and category. */
-  volumes: Map<string, Map<string, { n: number }>> | undefined;
+  /** The volume pool this sheet counts in (its portfolio, or itself, in its month), by pair number. */
+  volumes: number[] | undefined;
 }
 
 interface Context {
@@ -126,7 +128,9 @@ export interface RaterOptions {
  */
 export class Rater {
   private readonly contexts = new Map<string, Context>();
-  private readonly pools = new Map<string, Map<string, Map<string, { n: number }>>>();
+  private readonly pools = new Map<string, number[]>();
+  private readonly pairs = new Map<string, Map<string, number>>();
+  private pairCount = 0;
   private readonly rounding: RoundingRule;
   private readonly provenance: boolean;
 
@@ -146,10 +150,17 @@ export class Rater {
     const period = calendar.month(at);
     const sheet = context.last?.period === period ? context.last : this.sheet(context, period);
     const policy = this.options.timeline.policy(unit.era);
-    sheet.eras.add(policy.era);
+    if (sheet.lastEra !== policy.era) {
+      sheet.eras.add(policy.era);
+      sheet.lastEra = policy.era;
+    }
     const pricedAt = unit.pricedAt === unit.openedAt ? at : parseInstant(unit.pricedAt);
     const card = this.options.book.cardAt(account.rateCardId, pricedAt, calendar);
-    if (card && !sheet.cards.has(card)) sheet.cards.set(card, { id: card.id, version: card.version });
+    if (card && card !== sheet.lastCard) {
+      if (!sheet.cards.has(card)) sheet.cards.set(card, { id: card.id, version: card.version });
+      sheet.lastCard = card;
+    }
+    const pair = this.pairOf(unit.market, unit.category);
     const priceCategory = policy.priceAs?.[unit.category] ?? unit.category;
 
     let charge = unit.charge;
@@ -163,7 +174,7 @@ export class Rater {
       }
     }
     if (charge !== 'regular') {
-      this.line(sheet, unit, priceCategory, charge, undefined, card, undefined);
+      this.line(sheet, pair, unit, priceCategory, charge, undefined, card, undefined);
       return;
     }
     const rate = card?.rate(unit.market, priceCategory);
@@ -179,14 +190,11 @@ export class Rater {
     const tiers = policy.volumeTiers;
     if (tiers && tiers.categories.includes(unit.category)) {
       const volumes = (sheet.volumes ??= this.pool(tiers.pool === 'portfolio' ? `p:${account.portfolioId}` : `w:${account.wabaId}`, period));
-      let byCategory = volumes.get(unit.market);
-      if (!byCategory) volumes.set(unit.market, (byCategory = new Map<string, { n: number }>()));
-      let count = byCategory.get(unit.category);
-      if (!count) byCategory.set(unit.category, (count = { n: 0 }));
-      count.n += 1;
-      band = card.band(unit.market, priceCategory, count.n);
+      const n = (volumes[pair] ?? 0) + 1;
+      volumes[pair] = n;
+      band = card.band(unit.market, priceCategory, n);
     }
-    this.line(sheet, unit, priceCategory, charge, band, card, rate);
+    this.line(sheet, pair, unit, priceCategory, charge, band, card, rate);
   }
 
   draft(wabaId: string, period: string): InvoiceDraft {
@@ -213,22 +221,29 @@ export class Rater {
   private sheet(context: Context, period: string): Sheet {
     let sheet = context.sheets.get(period);
     if (!sheet) {
-      sheet = { account: context.account, period, lines: new Map(), unpriced: new Map(), cards: new Map(), eras: new Set(), allowances: new Map(), volumes: undefined };
+      sheet = { account: context.account, period, lines: [], unpriced: new Map(), cards: new Map(), lastCard: undefined, eras: new Set(), lastEra: undefined, allowances: new Map(), volumes: undefined };
       context.sheets.set(period, sheet);
     }
     context.last = sheet;
     return sheet;
   }
 
-  private pool(owner: string, period: string): Map<string, Map<string, { n: number }>> {
-    return getOrMake(this.pools, `${owner}|${period}`, () => new Map<string, Map<string, { n: number }>>());
+  private pool(owner: string, period: string): number[] {
+    return getOrMake(this.pools, `${owner}|${period}`, (): number[] => []);
   }
 
-  private line(sheet: Sheet, unit: BillableUnit, priceCategory: Category, charge: Charge, band: Band | undefined, card: RateCard | undefined, rate: Rate | undefined): void {
-    let byCategory = sheet.lines.get(unit.market);
-    if (!byCategory) sheet.lines.set(unit.market, (byCategory = new Map<string, Pending[]>()));
-    let lines = byCategory.get(unit.category);
-    if (!lines) byCategory.set(unit.category, (lines = []));
+  /** A small number per (market, category) met so far. */
+  private pairOf(market: string, category: string): number {
+    let byCategory = this.pairs.get(market);
+    if (!byCategory) this.pairs.set(market, (byCategory = new Map<string, number>()));
+    let pair = byCategory.get(category);
+    if (pair === undefined) byCategory.set(category, (pair = this.pairCount++));
+    return pair;
+  }
+
+  private line(sheet: Sheet, pair: number, unit: BillableUnit, priceCategory: Category, charge: Charge, band: Band | undefined, card: RateCard | undefined, rate: Rate | undefined): void {
+    let lines = sheet.lines[pair];
+    if (!lines) sheet.lines[pair] = lines = [];
     const price = band ?? rate;
     const priceText = price?.priceText ?? '0';
     const label = band?.label ?? null;
@@ -259,11 +274,14 @@ function finish(sheet: Sheet, period: string, timeline: PolicyTimeline, rounding
   const { account } = sheet;
   let total = ZERO;
   const pending: Pending[] = [];
-  for (const byCategory of sheet.lines.values()) for (const group of byCategory.values()) for (const line of group) pending.push(line);
+  for (const group of sheet.lines) if (group) for (const line of group) pending.push(line);
+  const zero = formatMoney(ZERO, account.currency);
   const lines: DraftLine[] = pending.map((line) => {
-    const exact = line.price.times(line.count);
-    const amount = roundMoney(exact, account.currency, rounding);
-    total = total.plus(amount);
+    // Free lines are most lines of a month: they skip the decimal arithmetic.
+    const free = line.price.isZero();
+    const exact = free ? ZERO : line.price.times(line.count);
+    const amount = free ? ZERO : roundMoney(exact, account.currency, rounding);
+    if (!free) total = total.plus(amount);
     return {
       market: line.market,
       category: line.category,
@@ -271,8 +289,8 @@ function finish(sheet: Sheet, period: string, timeline: PolicyTimeline, rounding
       tier: line.tier,
       quantity: line.count,
       unitPrice: line.priceText,
-      exactAmount: exact.toString(),
-      amount: formatMoney(amount, account.currency),
+      exactAmount: free ? '0' : exact.toString(),
+      amount: free ? zero : formatMoney(amount, account.currency),
       rateCard: line.card ? { id: line.card.id, version: line.card.version, row: line.row } : null,
       unitIds: line.unitIds,
     };
