@@ -42,6 +42,9 @@ let threads = 0;
 let units = 0;
 let busy = 0;
 let peakHeld = 0;
+const gc = (globalThis as { gc?: () => void }).gc;
+const live: string[] = [];
+let nextSample = 1_000_000;
 const started = performance.now();
 // Pre-parsed events arrive in chunks of threads, as the runner hands them over: parsed from their
 // stored JSON. Generating and parsing a chunk is not timed, folding and rating it is.
@@ -65,6 +68,12 @@ for (;;) {
   busy += performance.now() - t;
   threads += chunk.length;
   peakHeld = Math.max(peakHeld, order.held);
+  // Live memory (after a full collection, not timed) at each million events: it must not grow with them.
+  if (gc && events >= nextSample) {
+    gc();
+    live.push(`${Math.round(events / 1e6)}M: ${Math.round(process.memoryUsage().heapUsed / 1048576)}`);
+    nextSample += 1_000_000;
+  }
   process.stderr.write(`  ${events.toLocaleString('en-US')} events\r`);
 }
 const t = performance.now();
@@ -88,6 +97,7 @@ console.table([
     'events/s': Math.round(events / (busy / 1000)).toLocaleString('en-US'),
     'units held at most': peakHeld.toLocaleString('en-US'),
     'peak RSS (MiB)': Math.round(rss),
+    'live heap after GC (MiB)': live.join(', '),
     'wall seconds (incl. generation)': wall.toFixed(1),
   },
 ]);
