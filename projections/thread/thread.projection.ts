@@ -333,9 +333,8 @@ class ThreadFold {
   private businessSession(policy: Policy, message: Outbound, at: number): MutableUnit {
     const open = this.conversations.get('business_session');
     if (open && at < open.until) {
-      open.unit.messageIds.push(message.id);
       if (this.trace) this.ruled("A'-inside-session", 'absorbed', `Inside the business session open until ${isoOf(open.until)}: free.`);
-      return open.unit;
+      return this.absorb(open, message);
     }
     if (this.trace) this.ruled("A'-session-opened", 'opened', `No business session open: this delivery opens one for ${policy.conversationHours} h.`);
     return this.openConversation(policy, message, at, 'business_session', 'business_session', 'regular', policy.conversationHours!);
@@ -343,17 +342,12 @@ class ThreadFold {
 
   // Era B: one conversation at a time, typed by whether the delivery fell inside the CSW.
   private conversationV1(policy: Policy, message: Outbound, at: number): MutableUnit {
-    const fep = this.fep;
-    if (fep && at < fep.until) {
-      fep.unit.messageIds.push(message.id);
-      if (this.trace) this.ruled('B-inside-free-entry-point', 'absorbed', `Inside the free-entry-point conversation open until ${isoOf(fep.until)}: free.`);
-      return fep.unit;
-    }
+    const inFreeEntryPoint = this.insideFreeEntryPoint('B', message, at);
+    if (inFreeEntryPoint) return inFreeEntryPoint;
     const open = this.conversations.get('conversation');
     if (open && at < open.until) {
-      open.unit.messageIds.push(message.id);
       if (this.trace) this.ruled('B-inside-conversation', 'absorbed', `Inside the ${open.unit.category} conversation open until ${isoOf(open.until)}: free.`);
-      return open.unit;
+      return this.absorb(open, message);
     }
     const inWindow = at < this.cswUntil;
     if (inWindow && this.referralOpen(policy, at)) {
@@ -371,12 +365,8 @@ class ThreadFold {
 
   // Era C: one conversation per category; a free entry point closes and blocks them all.
   private conversationByCategory(policy: Policy, message: Outbound, at: number): MutableUnit {
-    const fep = this.fep;
-    if (fep && at < fep.until) {
-      fep.unit.messageIds.push(message.id);
-      if (this.trace) this.ruled('C-inside-free-entry-point', 'absorbed', `Inside the free-entry-point conversation open until ${isoOf(fep.until)}: free.`);
-      return fep.unit;
-    }
+    const inFreeEntryPoint = this.insideFreeEntryPoint('C', message, at);
+    if (inFreeEntryPoint) return inFreeEntryPoint;
     if (this.referralOpen(policy, at)) {
       for (const open of this.conversations.values()) open.until = Math.min(open.until, at);
       const unit = this.openFreeEntryPoint(policy, message, at);
@@ -387,9 +377,8 @@ class ThreadFold {
     if (template) {
       const open = this.conversations.get(template.category);
       if (open && at < open.until) {
-        open.unit.messageIds.push(message.id);
         if (this.trace) this.ruled('C-category-open', 'absorbed', `A ${template.category} conversation is open until ${isoOf(open.until)}: no new charge.`);
-        return open.unit;
+        return this.absorb(open, message);
       }
       const category = this.templateCategory(policy, template.category, at);
       if (this.trace) this.ruled('C-conversation-opened', 'opened', `No ${template.category} conversation open: this template opens a ${category} conversation for ${policy.conversationHours} h.`);
@@ -397,9 +386,8 @@ class ThreadFold {
     }
     const open = this.earliestOpen(at);
     if (open) {
-      open.unit.messageIds.push(message.id);
       if (this.trace) this.ruled('C-service-absorbed', 'absorbed', `A ${open.unit.category} conversation is open until ${isoOf(open.until)}: a non-template message opens nothing.`);
-      return open.unit;
+      return this.absorb(open, message);
     }
     const free = policy.freeServiceFrom !== undefined && at >= this.calendar.midnight(policy.freeServiceFrom);
     if (this.trace) {
@@ -414,9 +402,8 @@ class ThreadFold {
     const template = message.template;
     const carried = template && policy.carriesOpenConversations?.includes(template.category) ? this.conversations.get(template.category) : undefined;
     if (carried && at < carried.until) {
-      carried.unit.messageIds.push(message.id);
       if (this.trace) this.ruled('C-to-D-open-conversation', 'absorbed', `A ${template!.category} conversation opened under conversation pricing is open until ${isoOf(carried.until)}: it absorbs this template for free.`);
-      return carried.unit;
+      return this.absorb(carried, message);
     }
     const category: Category = template ? this.templateCategory(policy, template.category, at) : 'service';
     if (at < this.fepUntil) {
@@ -448,6 +435,20 @@ class ThreadFold {
       this.ruled(`${policy.era}-${template.category}-charged`, 'charged', `A delivered ${category} template, ${why}.`);
     }
     return this.open(policy, message, at, 'message', category, 'regular');
+  }
+
+  /** A delivery inside an open conversation joins it: no new unit, no new charge. */
+  private absorb(open: Open, message: Outbound): MutableUnit {
+    open.unit.messageIds.push(message.id);
+    return open.unit;
+  }
+
+  // Eras B and C: while a free-entry-point conversation is open, every delivery joins it.
+  private insideFreeEntryPoint(era: 'B' | 'C', message: Outbound, at: number): MutableUnit | undefined {
+    const fep = this.fep;
+    if (!fep || at >= fep.until) return undefined;
+    if (this.trace) this.ruled(`${era}-inside-free-entry-point`, 'absorbed', `Inside the free-entry-point conversation open until ${isoOf(fep.until)}: free.`);
+    return this.absorb(fep, message);
   }
 
   private templateCategory(policy: Policy, category: TemplateCategory, at: number): Category {

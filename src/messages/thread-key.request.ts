@@ -8,8 +8,8 @@ export const WA_ID = /^[1-9]\d{5,14}$/;
 /** Ids the ledger puts in stream names and keys: WABA, number, portfolio, rate card, version. */
 export const IsLedgerId = (options: ValidationOptions = {}) => Matches(ID, { message: 'must be 1 to 128 letters, digits or ._:=+/-', ...options });
 
-/** The fields every message command shares: whose thread, which message, when. */
-export class ThreadMessageRequest {
+/** A business number and the WABA it belongs to. */
+export class NumberKeyRequest {
   @ApiProperty({ example: '102290129340398' })
   @IsLedgerId()
   wabaId!: string;
@@ -17,7 +17,10 @@ export class ThreadMessageRequest {
   @ApiProperty({ example: '106540352242922' })
   @IsLedgerId()
   phoneNumberId!: string;
+}
 
+/** The fields every message command shares: whose thread, which message, when. */
+export class ThreadMessageRequest extends NumberKeyRequest {
   @ApiProperty({ description: "The customer's wa_id: the international number's digits, no '+'", example: '16505551234' })
   @Matches(WA_ID, { message: "must be the customer's wa_id: 6 to 15 digits, no '+'" })
   customer!: string;

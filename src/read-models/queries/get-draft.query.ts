@@ -1,11 +1,11 @@
 import { Inject } from '@nestjs/common';
-import { Query, QueryHandler } from '@nestjs/cqrs';
+import { QueryHandler } from '@nestjs/cqrs';
 import type { IQueryHandler } from '@nestjs/cqrs';
 import { draftHash } from '../../../projections/invoices/invoice-hash.js';
 import type { InvoiceDraft } from '../../../projections/rating/rating.projection.js';
 import { rateMonth } from '../../../projections/rating/rating.projection.js';
-import type { Scope } from '../../auth/scope.js';
 import { ReadModelReader } from '../read-model.reader.js';
+import { AccountMonthQuery } from './account-month.query.js';
 import type { Reflecting } from '../read-model.reader.js';
 
 export interface DraftAnswer extends Reflecting {
@@ -17,16 +17,7 @@ export interface DraftAnswer extends Reflecting {
   readonly draft: InvoiceDraft;
 }
 
-export class GetDraft extends Query<DraftAnswer> {
-  constructor(
-    readonly scope: Scope,
-    readonly wabaId: string,
-    readonly period: string,
-    readonly minPosition: string | undefined,
-  ) {
-    super();
-  }
-}
+export class GetDraft extends AccountMonthQuery<DraftAnswer> {}
 
 @QueryHandler(GetDraft)
 export class GetDraftHandler implements IQueryHandler<GetDraft> {

@@ -1,13 +1,13 @@
 import { Inject } from '@nestjs/common';
-import { Query, QueryHandler } from '@nestjs/cqrs';
+import { QueryHandler } from '@nestjs/cqrs';
 import type { IQueryHandler } from '@nestjs/cqrs';
 import type { Finding } from '../../../projections/reconciliation/reconcile.js';
 import { reconcile } from '../../../projections/reconciliation/reconcile.js';
 import type { BillableUnit } from '../../../projections/thread/thread.types.js';
 import { monthPlus, ZoneCalendar } from '../../../projections/time/zone-calendar.js';
-import type { Scope } from '../../auth/scope.js';
 import { parsePosition } from '../../event-store/position.js';
 import { ReadModelReader } from '../read-model.reader.js';
+import { AccountMonthQuery } from './account-month.query.js';
 import type { Reflecting } from '../read-model.reader.js';
 import { threadHistory } from '../thread-history.js';
 
@@ -19,16 +19,7 @@ export interface ReconciliationAnswer extends Reflecting {
   readonly byKind: Readonly<Record<string, number>>;
 }
 
-export class GetReconciliation extends Query<ReconciliationAnswer> {
-  constructor(
-    readonly scope: Scope,
-    readonly wabaId: string,
-    readonly period: string,
-    readonly minPosition: string | undefined,
-  ) {
-    super();
-  }
-}
+export class GetReconciliation extends AccountMonthQuery<ReconciliationAnswer> {}
 
 /** Meta's stated verdicts against the ledger's, for every message delivered in the account's month. */
 @QueryHandler(GetReconciliation)
