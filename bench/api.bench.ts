@@ -115,7 +115,7 @@ const rebuildFile = join(dir, 'rebuild.db');
 const store = new SqliteEventStore({ file: rebuildFile, synchronous: 'NORMAL' });
 const seeded = await seedStore(store, { events: rebuildEvents, accounts: 1_000 });
 const sql = new SqliteSql(rebuildFile);
-const runner = new ProjectionRunner(store, sql, new ReadModelTables('', PROJECTION_VERSION), new ProjectionRegistry(''), { batchSize: 5_000, rateEvery: Number.POSITIVE_INFINITY });
+const runner = new ProjectionRunner(store, sql, new ReadModelTables('', PROJECTION_VERSION), new ProjectionRegistry(''), { rateEvery: Number.POSITIVE_INFINITY });
 await runner.init();
 const started = performance.now();
 await runner.catchUp();

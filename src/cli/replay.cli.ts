@@ -13,6 +13,7 @@ import { loadConfig } from '../config/ledger.config.js';
 import { ProjectionRunner } from '../read-models/projection.runner.js';
 import { READ_SQL } from '../read-models/read-model.factory.js';
 import type { Sql } from '../read-models/sql.js';
+import { UNIT_SELECT, unitOf } from '../read-models/unit-rows.js';
 import { ReceiveWebhook } from '../webhooks/receive-webhook/receive-webhook.command.js';
 import { openLedger } from './ledger-context.js';
 
@@ -103,7 +104,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     const runner = ledger.get(ProjectionRunner);
     await runner.catchUp();
     const sql = ledger.get<Sql>(READ_SQL);
-    const units = (await sql.all<{ data: string }>(`SELECT data FROM ${runner.tables.units} ORDER BY waba_id, opened_at, unit_id`)).map((r) => JSON.parse(r.data) as BillableUnit);
+    const units = (await sql.rows(`SELECT ${UNIT_SELECT} FROM ${runner.tables.units} ORDER BY waba_id, opened_at, unit_id, stream`)).map(unitOf);
     const drafts = await sql.all<{ data: string; hash: string }>(`SELECT data, hash FROM ${runner.tables.drafts} ORDER BY waba_id, period`);
     const invoices = drafts.map(({ data, hash }) => {
       const draft = JSON.parse(data) as InvoiceDraft;

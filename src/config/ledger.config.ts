@@ -10,8 +10,10 @@ export interface LedgerConfig {
   readonly esdbUrl: string | undefined;
   readonly host: string;
   readonly port: number;
-  /** Events per projection batch: one read-model transaction each. */
+  /** Events per read of the log by the projection runner: one page is folded at a time. */
   readonly projectionBatch: number;
+  /** While catching up, events per read-model transaction (several pages). */
+  readonly projectionCommit: number;
   /** Run the projection runner in this process (on by default; off for API-only replicas). */
   readonly projections: boolean;
   /** An admin key from the environment, to create the first real keys with. Never stored. */
@@ -40,12 +42,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     port,
     projections: (env.LEDGER_PROJECTIONS ?? 'on') !== 'off',
     projectionBatch: Number(env.LEDGER_PROJECTION_BATCH ?? '2000'),
+    projectionCommit: Number(env.LEDGER_PROJECTION_COMMIT ?? '100000'),
     adminKey: env.LEDGER_ADMIN_KEY || undefined,
     metaAppSecret: env.LEDGER_META_APP_SECRET || undefined,
     metaVerifyToken: env.LEDGER_META_VERIFY_TOKEN || undefined,
   };
   if (!Number.isInteger(config.projectionBatch) || config.projectionBatch < 1 || config.projectionBatch > 100_000) {
     throw new Error(`LEDGER_PROJECTION_BATCH must be a whole number from 1 to 100000, got ${env.LEDGER_PROJECTION_BATCH}`);
+  }
+  if (!Number.isInteger(config.projectionCommit) || config.projectionCommit < 1 || config.projectionCommit > 10_000_000) {
+    throw new Error(`LEDGER_PROJECTION_COMMIT must be a whole number from 1 to 10000000, got ${env.LEDGER_PROJECTION_COMMIT}`);
   }
   if (store === 'postgres' && !config.postgresUrl) throw new Error('LEDGER_STORE=postgres needs LEDGER_PG_URL');
   if (store === 'esdb' && !config.esdbUrl) throw new Error('LEDGER_STORE=esdb needs ESDB_URL');

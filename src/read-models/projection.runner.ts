@@ -17,7 +17,7 @@ import { text } from '../../projections/shared/compare.js';
 import { foldThread } from '../../projections/thread/thread.projection.js';
 import type { AccountContext, BillableUnit } from '../../projections/thread/thread.types.js';
 import { openUntil } from '../../projections/thread/windows.js';
-import { isoOf, monthPlus, ZoneCalendar } from '../../projections/time/zone-calendar.js';
+import { monthPlus, parseInstant, ZoneCalendar } from '../../projections/time/zone-calendar.js';
 import type { EventStore, StoredEvent } from '../event-store/event-store.port.js';
 import type { Position } from '../event-store/position.js';
 import { comparePositions, formatPosition, START } from '../event-store/position.js';
@@ -25,9 +25,17 @@ import { EngineState } from './engine-state.js';
 import { THREAD_TYPES, threadHistory, toPositioned } from './thread-history.js';
 import type { Checkpoint, ProjectionRegistry, ReadModelTables } from './read-model.schema.js';
 import type { Param, Sql } from './sql.js';
+import type { UnitKey } from './unit-rows.js';
+import { ratingUnit, UNIT_BY_KEY, UNIT_COLUMNS, UNIT_RATING, unitRow } from './unit-rows.js';
 
 export interface RunnerOptions {
+  /** Events per read of the log: one page is routed and folded at a time, so memory holds one page. */
   readonly batchSize?: number;
+  /**
+   * While catching up, pages share a transaction until this many events: a commit writes every
+   * page the batch dirtied, so fewer, larger commits write each page fewer times.
+   */
+  readonly commitEvery?: number;
   /** Rate touched account-months at least every this many events while catching up (stage 2 is per month, not per event). */
   readonly rateEvery?: number;
   /**
@@ -64,6 +72,7 @@ export class ProjectionRunner {
   private ratedAt = Number.NEGATIVE_INFINITY;
   private waiting = false;
   private readonly batchSize: number;
+  private readonly commitEvery: number;
   private readonly rateEvery: number;
   private readonly rateIntervalMs: number;
   private readonly clock: () => Date;
@@ -76,6 +85,7 @@ export class ProjectionRunner {
     options: RunnerOptions = {},
   ) {
     this.batchSize = options.batchSize ?? 2_000;
+    this.commitEvery = Math.max(options.commitEvery ?? 100_000, this.batchSize);
     this.rateEvery = options.rateEvery ?? 100_000;
     this.rateIntervalMs = options.rateIntervalMs ?? 1_000;
     this.clock = options.clock ?? (() => new Date());
@@ -126,11 +136,13 @@ export class ProjectionRunner {
   async follow(signal: AbortSignal, onBatch?: (report: BatchReport) => void, idleMs = 50): Promise<void> {
     while (!signal.aborted) {
       const batch = await this.nextBatch();
+      let caughtUp = batch.length < this.batchSize;
       if (batch.length > 0 || this.waiting) {
         const report = await this.apply(batch);
         if (batch.length > 0) onBatch?.(report);
+        caughtUp = report.caughtUp;
       }
-      if (batch.length < this.batchSize) await sleep(idleMs, undefined, { signal }).catch(() => undefined);
+      if (caughtUp) await sleep(idleMs, undefined, { signal }).catch(() => undefined);
     }
   }
 
@@ -140,18 +152,30 @@ export class ProjectionRunner {
     return caughtUp && performance.now() - this.ratedAt >= this.rateIntervalMs;
   }
 
-  /** One batch, in one transaction. An empty batch rates whatever waits and can switch this version live. */
+  /**
+   * One batch, in one transaction: this page, and while the log has more, further pages up to
+   * `commitEvery` events. An empty batch rates whatever waits and can switch this version live.
+   */
   async apply(batch: readonly StoredEvent[], rateNow = false): Promise<BatchReport> {
-    const caughtUp = batch.length < this.batchSize;
     try {
       return await this.sql.transaction(async (tx) => {
         await this.assertCheckpoint(tx);
         const work = new Batch(tx, this.tables, this.state, this.store, this.checkpoint.events);
-        for (const event of batch) await work.route(event);
-        const end = batch.length ? batch[batch.length - 1]!.position : this.checkpoint.position;
-        await work.refold(end);
+        let page = batch;
+        let end = this.checkpoint.position;
+        let events = 0;
+        let threads = 0;
+        for (;;) {
+          for (const event of page) await work.route(event);
+          if (page.length) end = page[page.length - 1]!.position;
+          threads += await work.refold(end);
+          events += page.length;
+          if (page.length < this.batchSize || events >= this.commitEvery) break;
+          page = await this.store.readAllPage(end, this.batchSize);
+        }
+        const caughtUp = page.length < this.batchSize;
         await work.persistDirty();
-        this.sinceRating += batch.length;
+        this.sinceRating += events;
         let rated = 0;
         let ratedUpTo = this.checkpoint.rated;
         const waiting = this.waiting || work.dirtied;
@@ -161,7 +185,7 @@ export class ProjectionRunner {
           ratedUpTo = end;
         }
         const ratedNow = ratedUpTo === end && waiting;
-        const next: Checkpoint = { position: end, rated: ratedUpTo, events: this.checkpoint.events + batch.length };
+        const next: Checkpoint = { position: end, rated: ratedUpTo, events: this.checkpoint.events + events };
         await tx.run(
           `INSERT INTO ${this.tables.checkpoint} (id, position, rated, events) VALUES (1, ?, ?, ?)
            ON CONFLICT (id) DO UPDATE SET position = excluded.position, rated = excluded.rated, events = excluded.events`,
@@ -176,7 +200,7 @@ export class ProjectionRunner {
           this.sinceRating = 0;
           this.ratedAt = performance.now();
         }
-        return { events: batch.length, threads: work.threadCount, rated, position: end, caughtUp };
+        return { events, threads, rated, position: end, caughtUp };
       });
     } catch (error) {
       // The engine state may hold part of a batch that never committed: start again from the tables.
@@ -227,10 +251,6 @@ class Batch {
     seq: number,
   ) {
     this.seq = seq;
-  }
-
-  get threadCount(): number {
-    return this.threads.size;
   }
 
   async route(event: StoredEvent): Promise<void> {
@@ -329,7 +349,8 @@ class Batch {
     );
   }
 
-  async refold(end: Position): Promise<void> {
+  /** Folds the threads routed since the last call; answers how many. */
+  async refold(end: Position): Promise<number> {
     for (const waba of this.refoldAll) {
       const rows = await this.tx.all<{ stream: string }>(`SELECT stream FROM ${this.tables.threads} WHERE waba_id = ?`, [waba]);
       for (const { stream } of rows) if (!this.threads.has(stream)) this.threads.set(stream, []);
@@ -337,44 +358,54 @@ class Batch {
     const newUnits: Param[][] = [];
     const threadRows: Param[][] = [];
     for (const [stream, fresh] of this.threads) {
-      const known = await this.tx.all<{ stream: string }>(`SELECT stream FROM ${this.tables.threads} WHERE stream = ?`, [stream]);
+      const known = await this.tx.all<{ units: string }>(`SELECT units FROM ${this.tables.threads} WHERE stream = ?`, [stream]);
+      const old = known[0] ? (JSON.parse(known[0].units) as UnitKey[]) : undefined;
       // A thread seen for the first time has its whole history in this batch; any other is read back from the log.
-      const history = known.length ? await threadHistory(this.store, stream, end) : fresh;
+      const history = old ? await threadHistory(this.store, stream, end) : fresh;
       const key = history[0]?.data as ThreadKey | undefined;
       if (!key) continue;
-      if (known.length) {
-        const old = await this.tx.all<{ waba_id: string; period: string }>(`SELECT DISTINCT waba_id, period FROM ${this.tables.units} WHERE stream = ?`, [stream]);
-        for (const row of old) this.dirty.add(`${row.waba_id}\u0000${row.period}`);
-        await this.tx.run(`DELETE FROM ${this.tables.units} WHERE stream = ?`, [stream]);
+      for (const unitKey of old ?? []) {
+        this.dirty.add(`${unitKey[0]}\u0000${unitKey[1]}`);
+        await this.tx.run(`DELETE FROM ${this.tables.units} WHERE ${UNIT_BY_KEY}`, [...unitKey, stream]);
       }
       const account = this.state.accounts.get(key.wabaId);
-      const times = history.map((e) => Date.parse(e.data.timestamp));
-      const first = Math.min(...times);
-      const last = Math.max(...times);
+      let first = Number.POSITIVE_INFINITY;
+      let last = Number.NEGATIVE_INFINITY;
+      for (const event of history) {
+        const at = parseInstant(event.data.timestamp);
+        if (at < first) first = at;
+        if (at > last) last = at;
+      }
       let windows = '{}';
       let until: number | null = null;
+      const keys: UnitKey[] = [];
       if (account) {
         const result = foldThread(history, account, this.state.engine);
         const calendar = ZoneCalendar.of(account.timezone);
         for (const unit of result.units) {
-          const at = Date.parse(unit.openedAt);
+          const at = parseInstant(unit.openedAt);
           const period = calendar.month(at);
           this.dirty.add(`${unit.wabaId}\u0000${period}`);
           newUnits.push(unitRow(stream, period, at, unit));
+          keys.push([unit.wabaId, period, at, unit.id]);
         }
         windows = JSON.stringify(result.windows);
         until = openUntil(result.windows);
       }
-      threadRows.push([stream, key.wabaId, key.phoneNumberId, key.customer, first, last, until, windows, formatPosition(end)]);
+      threadRows.push([stream, key.wabaId, key.phoneNumberId, key.customer, first, last, until, windows, JSON.stringify(keys), formatPosition(end)]);
     }
     await this.tx.insertMany(this.tables.units, UNIT_COLUMNS, newUnits);
     await this.tx.insertMany(
       this.tables.threads,
-      ['stream', 'waba_id', 'phone_number_id', 'customer', 'first_at', 'last_at', 'open_until', 'windows', 'position'],
+      ['stream', 'waba_id', 'phone_number_id', 'customer', 'first_at', 'last_at', 'open_until', 'windows', 'units', 'position'],
       threadRows,
       `ON CONFLICT (stream) DO UPDATE SET first_at = excluded.first_at, last_at = excluded.last_at, open_until = excluded.open_until,
-       windows = excluded.windows, position = excluded.position`,
+       windows = excluded.windows, units = excluded.units, position = excluded.position`,
     );
+    const folded = this.threads.size;
+    this.threads.clear();
+    this.refoldAll.clear();
+    return folded;
   }
 
   async persistDirty(): Promise<void> {
@@ -382,37 +413,6 @@ class Batch {
     const rows = [...this.dirty].map((key) => key.split('\u0000') as Param[]);
     await this.tx.insertMany(this.tables.dirty, ['waba_id', 'period'], rows, 'ON CONFLICT DO NOTHING');
   }
-}
-
-export const UNIT_COLUMNS = ['stream', 'unit_id', 'waba_id', 'period', 'opened_at', 'priced_at', 'phone_number_id', 'category', 'market', 'charge', 'era', 'data'];
-
-export function unitRow(stream: string, period: string, openedAt: number, unit: BillableUnit): Param[] {
-  return [stream, unit.id, unit.wabaId, period, openedAt, Date.parse(unit.pricedAt), unit.phoneNumberId, unit.category, unit.market, unit.charge, unit.era, JSON.stringify(unit)];
-}
-
-/** What stage 2 reads of a unit, in UNIT_RATING order; the rest (customer, messages, country) stays in the JSON for queries. */
-const UNIT_RATING = 'unit_id, phone_number_id, category, market, charge, era, opened_at, priced_at';
-
-function ratingUnit(wabaId: string, row: unknown[]): { unit: BillableUnit; at: number } {
-  const at = Number(row[6]);
-  const openedAt = isoOf(at);
-  const pricedAt = Number(row[7]) === at ? openedAt : isoOf(Number(row[7]));
-  const unit: BillableUnit = {
-    id: row[0] as string,
-    wabaId,
-    phoneNumberId: row[1] as string,
-    customer: '',
-    kind: 'message',
-    category: row[2] as BillableUnit['category'],
-    market: row[3] as string,
-    country: undefined,
-    openedAt,
-    charge: row[4] as BillableUnit['charge'],
-    era: row[5] as BillableUnit['era'],
-    pricedAt,
-    messageIds: [],
-  };
-  return { unit, at };
 }
 
 /**
@@ -435,7 +435,7 @@ async function rateDirty(tx: Sql, tables: ReadModelTables, state: EngineState, p
     const units: { unit: BillableUnit; at: number }[] = [];
     const withUnits = new Set<string>();
     for (const waba of members) {
-      const rows = await tx.rows(`SELECT ${UNIT_RATING} FROM ${tables.units} WHERE waba_id = ? AND period = ? ORDER BY opened_at, unit_id`, [waba, period]);
+      const rows = await tx.rows(`SELECT ${UNIT_RATING} FROM ${tables.units} WHERE waba_id = ? AND period = ? ORDER BY opened_at, unit_id, stream`, [waba, period]);
       for (const row of rows) units.push(ratingUnit(waba, row));
       if (rows.length) withUnits.add(waba);
     }

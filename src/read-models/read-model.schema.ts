@@ -5,7 +5,7 @@ import type { Sql } from './sql.js';
 import { ensureSchema } from './sql.js';
 
 /** Bumped when the tables change shape; the engine version is the other half of a projection's version. */
-const SCHEMA_REVISION = 2;
+const SCHEMA_REVISION = 3;
 
 export const PROJECTION_VERSION = `${ENGINE_VERSION}+${SCHEMA_REVISION}`;
 
@@ -55,20 +55,23 @@ export class ReadModelTables {
   }
 
   async create(sql: Sql): Promise<void> {
+    // SQLite stores a table keyed by text as one B-tree only when told; PostgreSQL has no such option.
+    const clustered = sql.dialect === 'sqlite' ? ' WITHOUT ROWID' : '';
     const statements = [
       `CREATE TABLE IF NOT EXISTS ${this.accounts} (waba_id TEXT PRIMARY KEY, portfolio_id TEXT NOT NULL, rate_card_id TEXT NOT NULL, data TEXT NOT NULL)`,
       `CREATE TABLE IF NOT EXISTS ${this.numbers} (phone_number_id TEXT PRIMARY KEY, waba_id TEXT NOT NULL)`,
       `CREATE TABLE IF NOT EXISTS ${this.rateCards} (rate_card_id TEXT NOT NULL, version TEXT NOT NULL, seq BIGINT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (rate_card_id, version))`,
       `CREATE TABLE IF NOT EXISTS ${this.marketMaps} (version TEXT PRIMARY KEY, seq BIGINT NOT NULL, data TEXT NOT NULL)`,
       `CREATE TABLE IF NOT EXISTS ${this.threads} (stream TEXT PRIMARY KEY, waba_id TEXT NOT NULL, phone_number_id TEXT NOT NULL, customer TEXT NOT NULL,
-        first_at BIGINT NOT NULL, last_at BIGINT NOT NULL, open_until BIGINT, windows TEXT NOT NULL, position TEXT NOT NULL)`,
+        first_at BIGINT NOT NULL, last_at BIGINT NOT NULL, open_until BIGINT, windows TEXT NOT NULL, units TEXT NOT NULL, position TEXT NOT NULL)${clustered}`,
       `CREATE INDEX IF NOT EXISTS ${this.index(this.threads, 'waba')} ON ${this.threads} (waba_id, last_at)`,
-      // Rating reads the columns, not the JSON: stage 2 over a month of units never parses a document per unit.
-      `CREATE TABLE IF NOT EXISTS ${this.units} (stream TEXT NOT NULL, unit_id TEXT NOT NULL, waba_id TEXT NOT NULL, period TEXT NOT NULL,
-        opened_at BIGINT NOT NULL, priced_at BIGINT NOT NULL, phone_number_id TEXT NOT NULL, category TEXT NOT NULL, market TEXT NOT NULL,
-        charge TEXT NOT NULL, era TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (stream, unit_id))`,
-      // Covers what rating reads, so stage 2 scans an index in order and never visits the JSON.
-      `CREATE INDEX IF NOT EXISTS ${this.index(this.units, 'month')} ON ${this.units} (waba_id, period, opened_at, unit_id, priced_at, phone_number_id, category, market, charge, era)`,
+      // Keyed in charge order, so stage 2 reads a WABA's month as one range of the table itself. No
+      // index by thread: a thread row lists its units' keys, and an index on random stream names
+      // would dirty a page per unit in every batch.
+      `CREATE TABLE IF NOT EXISTS ${this.units} (waba_id TEXT NOT NULL, period TEXT NOT NULL, opened_at BIGINT NOT NULL, unit_id TEXT NOT NULL,
+        priced_at BIGINT NOT NULL, phone_number_id TEXT NOT NULL, category TEXT NOT NULL, market TEXT NOT NULL, charge TEXT NOT NULL, era TEXT NOT NULL,
+        stream TEXT NOT NULL, customer TEXT NOT NULL, country TEXT, expires_at BIGINT, message_ids TEXT,
+        PRIMARY KEY (waba_id, period, opened_at, unit_id, stream))${clustered}`,
       `CREATE TABLE IF NOT EXISTS ${this.drafts} (waba_id TEXT NOT NULL, period TEXT NOT NULL, currency TEXT NOT NULL, total TEXT NOT NULL,
         hash TEXT NOT NULL, position TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (waba_id, period))`,
       `CREATE TABLE IF NOT EXISTS ${this.dirty} (waba_id TEXT NOT NULL, period TEXT NOT NULL, PRIMARY KEY (waba_id, period))`,

@@ -33,6 +33,7 @@ export class ReadModelsModule implements OnApplicationShutdown {
           useFactory: async (store: EventStore, sql: Sql, registry: ProjectionRegistry) => {
             const runner = new ProjectionRunner(store, sql, new ReadModelTables(registry.namespace, PROJECTION_VERSION), registry, {
               batchSize: config.projectionBatch,
+              commitEvery: config.projectionCommit,
             });
             await runner.init();
             return runner;

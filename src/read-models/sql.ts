@@ -37,6 +37,9 @@ export class SqliteSql implements Sql {
     // transaction lost to a power cut is projected again, so they skip the fsync per commit.
     this.db.pragma('synchronous = NORMAL');
     this.db.pragma('busy_timeout = 10000');
+    // A catching-up batch dirties pages all over the unit and thread tables; with SQLite's 2 MiB
+    // default they are read back from the file and spilled to the WAL before the commit.
+    this.db.pragma('cache_size = -65536');
   }
 
   private prepare(sql: string): Database.Statement {

@@ -11,6 +11,7 @@ import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-stor
 import { ProjectionRunner } from '../../src/read-models/projection.runner.js';
 import { PROJECTION_VERSION, ProjectionRegistry, ReadModelTables } from '../../src/read-models/read-model.schema.js';
 import { SqliteSql } from '../../src/read-models/sql.js';
+import { UNIT_SELECT } from '../../src/read-models/unit-rows.js';
 import { CLI, runCli } from '../support/cli.js';
 
 /** Every read model of a version, as sorted text: what "identical" means. Positions of rating differ with batch sizes and are left out. */
@@ -22,8 +23,8 @@ function dump(file: string, tables: ReadModelTables): string[] {
       ...query(`SELECT 'account', waba_id, data FROM ${tables.accounts} ORDER BY waba_id`),
       ...query(`SELECT 'number', phone_number_id, waba_id FROM ${tables.numbers} ORDER BY phone_number_id`),
       ...query(`SELECT 'card', rate_card_id, version, data FROM ${tables.rateCards} ORDER BY rate_card_id, version`),
-      ...query(`SELECT 'thread', stream, first_at, last_at, open_until, windows FROM ${tables.threads} ORDER BY stream`),
-      ...query(`SELECT 'unit', stream, unit_id, period, opened_at, data FROM ${tables.units} ORDER BY stream, unit_id`),
+      ...query(`SELECT 'thread', stream, first_at, last_at, open_until, windows, units FROM ${tables.threads} ORDER BY stream`),
+      ...query(`SELECT 'unit', ${UNIT_SELECT} FROM ${tables.units} ORDER BY stream, unit_id`),
       ...query(`SELECT 'draft', waba_id, period, total, hash, data FROM ${tables.drafts} ORDER BY waba_id, period`),
       ...query(`SELECT 'dirty', waba_id, period FROM ${tables.dirty}`),
     ];
@@ -58,7 +59,8 @@ describe('projection runner crash safety', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('killed with SIGKILL in the middle of catching up, then restarted, ends with read models identical to a clean rebuild', async () => {
-    const env = { ...process.env, LEDGER_SQLITE_FILE: file, LEDGER_PROJECTION_BATCH: '300', LEDGER_LOG_LEVEL: 'warn' };
+    // Small pages and transactions, so the kill lands between commits, mid-way.
+    const env = { ...process.env, LEDGER_SQLITE_FILE: file, LEDGER_PROJECTION_BATCH: '300', LEDGER_PROJECTION_COMMIT: '1500', LEDGER_LOG_LEVEL: 'warn' };
     const child = spawn(process.execPath, [CLI, 'project'], { env, stdio: 'ignore' });
     let seen = 0;
     for (let i = 0; i < 2_000 && seen < total / 4; i++) {
@@ -70,7 +72,7 @@ describe('projection runner crash safety', () => {
     const atKill = checkpointEvents(file, live);
     assert.ok(atKill > 0 && atKill < total, `the runner must die part-way (checkpoint at ${atKill} of ${total})`);
 
-    const restart = await runCli(['project'], { LEDGER_SQLITE_FILE: file, LEDGER_PROJECTION_BATCH: '300' });
+    const restart = await runCli(['project'], { LEDGER_SQLITE_FILE: file, LEDGER_PROJECTION_BATCH: '300', LEDGER_PROJECTION_COMMIT: '1500' });
     assert.equal(restart.code, 0, restart.stderr);
     assert.equal(checkpointEvents(file, live), total);
 

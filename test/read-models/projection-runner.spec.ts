@@ -17,9 +17,9 @@ describe('projection runner on SQLite', () => {
   const registry = new ProjectionRegistry('');
 
   const drafts = (tables: ReadModelTables) => sql.all<{ waba_id: string; period: string; hash: string; total: string }>(`SELECT waba_id, period, hash, total FROM ${tables.drafts} ORDER BY waba_id, period`);
-  const project = async (version: string, batchSize: number, rateEvery: number) => {
+  const project = async (version: string, batchSize: number, commitEvery: number, rateEvery: number) => {
     const tables = new ReadModelTables('', version);
-    const runner = new ProjectionRunner(store, sql, tables, registry, { batchSize, rateEvery, rateIntervalMs: 60_000 });
+    const runner = new ProjectionRunner(store, sql, tables, registry, { batchSize, commitEvery, rateEvery, rateIntervalMs: 60_000 });
     await runner.init();
     await runner.catchUp();
     return { tables, runner };
@@ -36,9 +36,9 @@ describe('projection runner on SQLite', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('gives the same drafts in small batches, rated mid-way, as in one batch: threads spanning batches are re-folded whole', async () => {
-    const whole = await project('whole', 10_000, Number.POSITIVE_INFINITY);
-    const pieces = await project('pieces', 97, 1_000);
+  it('gives the same drafts in small pages and transactions, rated mid-way, as in one batch: threads spanning pages are re-folded whole', async () => {
+    const whole = await project('whole', 10_000, 10_000, Number.POSITIVE_INFINITY);
+    const pieces = await project('pieces', 97, 300, 1_000);
     const expected = await drafts(whole.tables);
     assert.ok(expected.length >= 6 && expected.some((d) => d.total !== '0.00'), 'the traffic must price something');
     assert.deepEqual(await drafts(pieces.tables), expected);

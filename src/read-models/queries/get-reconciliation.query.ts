@@ -3,10 +3,10 @@ import { QueryHandler } from '@nestjs/cqrs';
 import type { IQueryHandler } from '@nestjs/cqrs';
 import type { Finding } from '../../../projections/reconciliation/reconcile.js';
 import { reconcile } from '../../../projections/reconciliation/reconcile.js';
-import type { BillableUnit } from '../../../projections/thread/thread.types.js';
 import { monthPlus, ZoneCalendar } from '../../../projections/time/zone-calendar.js';
 import { parsePosition } from '../../event-store/position.js';
 import { ReadModelReader } from '../read-model.reader.js';
+import { threadUnits } from '../unit-rows.js';
 import { AccountMonthQuery } from './account-month.query.js';
 import type { Reflecting } from '../read-model.reader.js';
 import { threadHistory } from '../thread-history.js';
@@ -32,8 +32,8 @@ export class GetReconciliationHandler implements IQueryHandler<GetReconciliation
     const calendar = ZoneCalendar.of(account.timezone);
     const start = calendar.midnight(`${query.period}-01`);
     const end = calendar.midnight(`${monthPlus(query.period, 1)}-01`);
-    const threads = await this.reader.sql.all<{ stream: string; phone_number_id: string; customer: string }>(
-      `SELECT stream, phone_number_id, customer FROM ${tables.threads} WHERE waba_id = ? AND first_at < ? AND last_at >= ? ORDER BY stream`,
+    const threads = await this.reader.sql.all<{ stream: string; phone_number_id: string; customer: string; units: string }>(
+      `SELECT stream, phone_number_id, customer, units FROM ${tables.threads} WHERE waba_id = ? AND first_at < ? AND last_at >= ? ORDER BY stream`,
       [query.wabaId, end, start],
     );
     const findings: ReconciliationAnswer['findings'][number][] = [];
@@ -43,9 +43,7 @@ export class GetReconciliationHandler implements IQueryHandler<GetReconciliation
         const t = Date.parse(e.data.timestamp);
         return t >= start && t < end;
       });
-      const units = (await this.reader.sql.all<{ data: string }>(`SELECT data FROM ${tables.units} WHERE stream = ?`, [thread.stream])).map(
-        (r) => JSON.parse(r.data) as BillableUnit,
-      );
+      const units = await threadUnits(this.reader.sql, tables.units, thread.stream, thread.units);
       messages += new Set(events.filter((e) => e.type === 'MessageDelivered' || e.type === 'MessageRead').map((e) => e.data.messageId)).size;
       for (const finding of reconcile(events, units)) findings.push({ ...finding, phoneNumberId: thread.phone_number_id, customer: thread.customer });
     }

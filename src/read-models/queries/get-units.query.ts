@@ -4,6 +4,7 @@ import type { IQueryHandler } from '@nestjs/cqrs';
 import type { BillableUnit } from '../../../projections/thread/thread.types.js';
 import type { Scope } from '../../auth/scope.js';
 import { ReadModelReader } from '../read-model.reader.js';
+import { UNIT_SELECT, unitOf } from '../unit-rows.js';
 import type { Reflecting } from '../read-model.reader.js';
 
 export interface UnitsAnswer extends Reflecting {
@@ -38,10 +39,10 @@ export class GetUnitsHandler implements IQueryHandler<GetUnits> {
       query.wabaId,
       query.period,
     ]);
-    const rows = await this.reader.sql.all<{ data: string }>(
-      `SELECT data FROM ${tables.units} WHERE waba_id = ? AND period = ? ORDER BY opened_at, unit_id LIMIT ? OFFSET ?`,
+    const rows = await this.reader.sql.rows(
+      `SELECT ${UNIT_SELECT} FROM ${tables.units} WHERE waba_id = ? AND period = ? ORDER BY opened_at, unit_id, stream LIMIT ? OFFSET ?`,
       [query.wabaId, query.period, query.limit, query.offset],
     );
-    return { ...at, wabaId: query.wabaId, period: query.period, total: Number(count?.n ?? 0), offset: query.offset, units: rows.map((r) => JSON.parse(r.data) as BillableUnit) };
+    return { ...at, wabaId: query.wabaId, period: query.period, total: Number(count?.n ?? 0), offset: query.offset, units: rows.map(unitOf) };
   }
 }

@@ -1,0 +1,120 @@
+import type { BillableUnit } from '../../projections/thread/thread.types.js';
+import { isoOf } from '../../projections/time/zone-calendar.js';
+import type { Param, Sql } from './sql.js';
+
+/**
+ * A unit is stored as columns only: everything a unit holds is either a column or follows from
+ * one (its kind and first message from its id, its instants from milliseconds). A rebuild writes
+ * a row per unit, so each byte saved here is saved hundreds of thousands of times.
+ */
+export const UNIT_COLUMNS = [
+  'waba_id',
+  'period',
+  'opened_at',
+  'unit_id',
+  'priced_at',
+  'phone_number_id',
+  'category',
+  'market',
+  'charge',
+  'era',
+  'stream',
+  'customer',
+  'country',
+  'expires_at',
+  'message_ids',
+] as const;
+
+/** The columns a whole unit is read back from, in UNIT_COLUMNS order. */
+export const UNIT_SELECT = UNIT_COLUMNS.join(', ');
+
+/** `message_ids` stays NULL when the unit covers its own message alone, as every per-message unit does. */
+export function unitRow(stream: string, period: string, openedAt: number, unit: BillableUnit): Param[] {
+  const pricedAt = unit.pricedAt === unit.openedAt ? openedAt : Date.parse(unit.pricedAt);
+  const alone = unit.messageIds.length === 1 && unit.messageIds[0] === messageOf(unit.id);
+  return [
+    unit.wabaId,
+    period,
+    openedAt,
+    unit.id,
+    pricedAt,
+    unit.phoneNumberId,
+    unit.category,
+    unit.market,
+    unit.charge,
+    unit.era,
+    stream,
+    unit.customer,
+    unit.country ?? null,
+    unit.expiresAt === undefined ? null : Date.parse(unit.expiresAt),
+    alone ? null : JSON.stringify(unit.messageIds),
+  ];
+}
+
+/** A row selected with UNIT_SELECT, as the unit the fold made. */
+export function unitOf(row: readonly unknown[]): BillableUnit {
+  const id = row[3] as string;
+  const openedAt = isoOf(Number(row[2]));
+  const pricedAt = Number(row[4]) === Number(row[2]) ? openedAt : isoOf(Number(row[4]));
+  const kind = id.slice(0, id.indexOf(':')) as BillableUnit['kind'];
+  const country = (row[12] as string | null) ?? undefined;
+  const messageIds = row[14] === null ? [messageOf(id)] : (JSON.parse(row[14] as string) as string[]);
+  const common = {
+    id,
+    wabaId: row[0] as string,
+    phoneNumberId: row[5] as string,
+    customer: row[11] as string,
+    kind,
+    category: row[6] as BillableUnit['category'],
+    market: row[7] as string,
+    country,
+    openedAt,
+  };
+  const rest = { charge: row[8] as BillableUnit['charge'], era: row[9] as BillableUnit['era'], pricedAt, messageIds };
+  return row[13] === null ? { ...common, ...rest } : { ...common, expiresAt: isoOf(Number(row[13])), ...rest };
+}
+
+/** What stage 2 reads of a unit: the leading columns of the table's key, scanned in charge order. */
+export const UNIT_RATING = 'opened_at, unit_id, priced_at, phone_number_id, category, market, charge, era';
+
+/** A row selected with UNIT_RATING, as much of a unit as rating needs. */
+export function ratingUnit(wabaId: string, row: readonly unknown[]): { unit: BillableUnit; at: number } {
+  const at = Number(row[0]);
+  const openedAt = isoOf(at);
+  const pricedAt = Number(row[2]) === at ? openedAt : isoOf(Number(row[2]));
+  const unit: BillableUnit = {
+    id: row[1] as string,
+    wabaId,
+    phoneNumberId: row[3] as string,
+    customer: '',
+    kind: 'message',
+    category: row[4] as BillableUnit['category'],
+    market: row[5] as string,
+    country: undefined,
+    openedAt,
+    charge: row[6] as BillableUnit['charge'],
+    era: row[7] as BillableUnit['era'],
+    pricedAt,
+    messageIds: [],
+  };
+  return { unit, at };
+}
+
+/** Where a unit's row sits: its primary key but the stream, which the thread row that lists it names. */
+export type UnitKey = readonly [wabaId: string, period: string, openedAt: number, unitId: string];
+
+export const UNIT_BY_KEY = 'waba_id = ? AND period = ? AND opened_at = ? AND unit_id = ? AND stream = ?';
+
+/** A thread's units, from the keys its row lists. */
+export async function threadUnits(sql: Sql, table: string, stream: string, keys: string): Promise<BillableUnit[]> {
+  const units: BillableUnit[] = [];
+  for (const key of JSON.parse(keys) as UnitKey[]) {
+    for (const row of await sql.rows(`SELECT ${UNIT_SELECT} FROM ${table} WHERE ${UNIT_BY_KEY}`, [...key, stream])) units.push(unitOf(row));
+  }
+  return units;
+}
+
+/** The message a unit is named after: ids are `${kind}:${messageId}`. */
+function messageOf(unitId: string): string {
+  return unitId.slice(unitId.indexOf(':') + 1);
+}
