@@ -71,6 +71,8 @@ export class ProjectionRunner {
   private sinceRating = 0;
   private ratedAt = Number.NEGATIVE_INFINITY;
   private waiting = false;
+  /** Not live yet: even an empty log must be "caught up" once, so that reads switch to this version. */
+  private building = true;
   private readonly batchSize: number;
   private readonly commitEvery: number;
   private readonly rateEvery: number;
@@ -137,7 +139,7 @@ export class ProjectionRunner {
     while (!signal.aborted) {
       const batch = await this.nextBatch();
       let caughtUp = batch.length < this.batchSize;
-      if (batch.length > 0 || this.waiting) {
+      if (batch.length > 0 || this.waiting || this.building) {
         const report = await this.apply(batch);
         if (batch.length > 0) onBatch?.(report);
         caughtUp = report.caughtUp;
@@ -195,6 +197,7 @@ export class ProjectionRunner {
           await this.registry.switchTo(tx, this.tables.version, this.clock().toISOString());
         }
         this.checkpoint = next;
+        if (caughtUp) this.building = false;
         this.waiting = comparePositions(ratedUpTo, end) < 0;
         if (ratedNow) {
           this.sinceRating = 0;
@@ -230,6 +233,7 @@ export class ProjectionRunner {
     this.state = state;
     this.sinceRating = 0;
     this.waiting = Number(dirty[0]?.n ?? 0) > 0;
+    this.building = (await this.registry.status(this.sql, this.tables.version)) === 'building';
     this.checkpoint = await this.tables.readCheckpoint(this.sql);
   }
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { seedStore } from '../../bench/seed.js';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store.adapter.js';
@@ -56,5 +57,35 @@ describe('projection runner on SQLite', () => {
     await stale.init();
     await sql.run(`UPDATE ${tables.checkpoint} SET position = '1/1' WHERE id = 1`);
     await assert.rejects(stale.apply(await stale.nextBatch()), /another runner is writing it/);
+  });
+});
+
+describe('projection runner on an empty log', () => {
+  it('goes live while following an empty log, so reads do not wait for a first event', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ledger-runner-empty-'));
+    const file = join(dir, 'ledger.db');
+    const store = new SqliteEventStore({ file });
+    const sql = new SqliteSql(file);
+    const registry = new ProjectionRegistry('');
+    const runner = new ProjectionRunner(store, sql, new ReadModelTables('', 'empty'), registry);
+    const abort = new AbortController();
+    try {
+      await runner.init();
+      assert.equal(await registry.live(sql), undefined);
+      const following = runner.follow(abort.signal, undefined, 5);
+      let live: string | undefined;
+      for (let i = 0; i < 200 && !live; i++) {
+        await sleep(5);
+        live = await registry.live(sql);
+      }
+      abort.abort();
+      await following;
+      assert.equal(live, 'empty');
+    } finally {
+      abort.abort();
+      await sql.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
