@@ -35,7 +35,3 @@ export class ThreadMessageRequest extends NumberKeyRequest {
   @Matches(/(Z|[+-]\d\d:?\d\d)$/, { message: 'must carry a time zone offset or Z' })
   timestamp!: string;
 }
-
-export function utc(timestamp: string): string {
-  return new Date(Date.parse(timestamp)).toISOString();
-}

@@ -1,11 +1,9 @@
 import { Command } from '@nestjs/cqrs';
 import type { MessageReceivedData } from '../../../projections/events.js';
-import { threadStream } from '../../../projections/events.js';
 import type { Directory } from '../../accounts/account-directory.js';
 import type { Appended, PlannedWrite } from '../../common/append.js';
 import type { CommandContext } from '../../common/command-context.js';
-import { ledgerEvent } from '../../common/command-context.js';
-import { utc } from '../thread-key.request.js';
+import { messageIdConflict, messageKey, messageWrite } from '../message-write.js';
 import type { RecordReceivedRequest } from './record-received.request.js';
 
 export class RecordReceived extends Command<Appended> {
@@ -21,11 +19,7 @@ export async function planReceived(request: RecordReceivedRequest, context: Comm
   await directory.requireNumber(request.wabaId, request.phoneNumberId, context.scope, prefix);
   const referral = request.referral;
   const data: MessageReceivedData = {
-    wabaId: request.wabaId,
-    phoneNumberId: request.phoneNumberId,
-    customer: request.customer,
-    messageId: request.messageId,
-    timestamp: utc(request.timestamp),
+    ...messageKey(request),
     kind: request.kind,
     ...(referral
       ? {
@@ -37,10 +31,5 @@ export async function planReceived(request: RecordReceivedRequest, context: Comm
         }
       : {}),
   };
-  return {
-    stream: threadStream(data.phoneNumberId, data.customer),
-    events: [ledgerEvent('MessageReceived', data.messageId, data, context)],
-    expected: 'any',
-    conflict: { code: 'MESSAGE_ID_CONFLICT', field: 'messageId', what: `message ${data.messageId}` },
-  };
+  return messageWrite('MessageReceived', data, context, messageIdConflict(data.messageId));
 }

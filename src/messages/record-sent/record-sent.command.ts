@@ -1,11 +1,9 @@
 import type { MessageSentData } from '../../../projections/events.js';
-import { threadStream } from '../../../projections/events.js';
 import type { Directory } from '../../accounts/account-directory.js';
 import { Command } from '@nestjs/cqrs';
 import type { Appended, PlannedWrite } from '../../common/append.js';
 import type { CommandContext } from '../../common/command-context.js';
-import { ledgerEvent } from '../../common/command-context.js';
-import { utc } from '../thread-key.request.js';
+import { messageIdConflict, messageKey, messageWrite } from '../message-write.js';
 import type { RecordSentRequest } from './record-sent.request.js';
 
 export class RecordSent extends Command<Appended> {
@@ -20,20 +18,11 @@ export class RecordSent extends Command<Appended> {
 export async function planSent(request: RecordSentRequest, context: CommandContext, directory: Directory, prefix = ''): Promise<PlannedWrite> {
   await directory.requireNumber(request.wabaId, request.phoneNumberId, context.scope, prefix);
   const data: MessageSentData = {
-    wabaId: request.wabaId,
-    phoneNumberId: request.phoneNumberId,
-    customer: request.customer,
-    messageId: request.messageId,
-    timestamp: utc(request.timestamp),
+    ...messageKey(request),
     kind: request.kind,
     ...(request.template
       ? { template: { name: request.template.name, category: request.template.category, ...(request.template.language ? { language: request.template.language } : {}) } }
       : {}),
   };
-  return {
-    stream: threadStream(data.phoneNumberId, data.customer),
-    events: [ledgerEvent('MessageSent', data.messageId, data, context)],
-    expected: 'any',
-    conflict: { code: 'MESSAGE_ID_CONFLICT', field: 'messageId', what: `message ${data.messageId}` },
-  };
+  return messageWrite('MessageSent', data, context, messageIdConflict(data.messageId));
 }

@@ -1,11 +1,9 @@
 import { Command } from '@nestjs/cqrs';
 import type { MessageStatusData } from '../../../projections/events.js';
-import { threadStream } from '../../../projections/events.js';
 import type { Directory } from '../../accounts/account-directory.js';
 import type { Appended, PlannedWrite } from '../../common/append.js';
 import type { CommandContext } from '../../common/command-context.js';
-import { ledgerEvent } from '../../common/command-context.js';
-import { utc } from '../thread-key.request.js';
+import { messageKey, messageWrite } from '../message-write.js';
 import type { RecordStatusRequest, Status } from './record-status.request.js';
 
 export class RecordStatus extends Command<Appended> {
@@ -23,19 +21,10 @@ export async function planStatus(request: RecordStatusRequest, context: CommandC
   await directory.requireNumber(request.wabaId, request.phoneNumberId, context.scope, prefix);
   const type = TYPES[request.status];
   const data: MessageStatusData & { errors?: unknown } = {
-    wabaId: request.wabaId,
-    phoneNumberId: request.phoneNumberId,
-    customer: request.customer,
-    messageId: request.messageId,
-    timestamp: utc(request.timestamp),
+    ...messageKey(request),
     ...(request.stated ? { stated: request.stated } : {}),
     ...(request.status === 'failed' ? { errors: (request.errors ?? []).map((e) => ({ code: e.code, ...(e.title !== undefined ? { title: e.title } : {}) })) } : {}),
   };
-  return {
-    stream: threadStream(data.phoneNumberId, data.customer),
-    // One event per message and status: Meta repeats statuses, and the first one recorded stands.
-    events: [ledgerEvent(type, data.messageId, data, context)],
-    expected: 'any',
-    conflict: { code: 'STATUS_CONFLICT', field: 'timestamp', what: `the ${request.status} status of message ${data.messageId}` },
-  };
+  // One event per message and status: Meta repeats statuses, and the first one recorded stands.
+  return messageWrite(type, data, context, { code: 'STATUS_CONFLICT', field: 'timestamp', what: `the ${request.status} status of message ${data.messageId}` });
 }

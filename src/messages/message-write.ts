@@ -1,0 +1,40 @@
+import type { ThreadKey } from '../../projections/events.js';
+import { threadStream } from '../../projections/events.js';
+import type { PlannedWrite } from '../common/append.js';
+import type { CommandContext } from '../common/command-context.js';
+import { ledgerEvent } from '../common/command-context.js';
+import type { ThreadMessageRequest } from './thread-key.request.js';
+
+interface MessageKey extends ThreadKey {
+  readonly messageId: string;
+  readonly timestamp: string;
+}
+
+/** The fields every message event's data opens with, the timestamp stored in UTC. */
+export function messageKey(request: ThreadMessageRequest): MessageKey {
+  return {
+    wabaId: request.wabaId,
+    phoneNumberId: request.phoneNumberId,
+    customer: request.customer,
+    messageId: request.messageId,
+    timestamp: new Date(Date.parse(request.timestamp)).toISOString(),
+  };
+}
+
+/**
+ * One event on the message's thread. Its id is the event type and the message id, so a retry is
+ * a duplicate and the same id with other data is the conflict named here.
+ */
+export function messageWrite(type: string, data: MessageKey, context: CommandContext, conflict: PlannedWrite['conflict']): PlannedWrite {
+  return {
+    stream: threadStream(data.phoneNumberId, data.customer),
+    events: [ledgerEvent(type, data.messageId, data, context)],
+    expected: 'any',
+    conflict,
+  };
+}
+
+/** The conflict of a sent or received message recorded twice with other content. */
+export function messageIdConflict(messageId: string): PlannedWrite['conflict'] {
+  return { code: 'MESSAGE_ID_CONFLICT', field: 'messageId', what: `message ${messageId}` };
+}
