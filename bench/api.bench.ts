@@ -10,7 +10,7 @@ import { ProjectionRunner } from '../src/read-models/projection.runner.js';
 import { PROJECTION_VERSION, ProjectionRegistry, ReadModelTables } from '../src/read-models/read-model.schema.js';
 import { SqliteSql } from '../src/read-models/sql.js';
 import { sign } from '../test/support/app.js';
-import { seedStore } from './seed.js';
+import { seedStore, shippedCard } from './seed.js';
 
 /**
  * bench:api: the server in its own process on loopback (SQLite, runner on), load from autocannon
@@ -56,6 +56,8 @@ const phones = Array.from({ length: 10 }, (_, i) => `bench-p${i}`);
 let server: ChildProcess | undefined;
 try {
   server = await startServer();
+  // A priced account, as in production: every status is rated into a draft line.
+  await post('/rate-cards', shippedCard('meta-usd-2025-10.csv'));
   await post('/accounts', { wabaId: 'bench-waba', portfolioId: 'bench-pf', timezone: 'America/Sao_Paulo', currency: 'USD' });
   for (const phoneNumberId of phones) await post('/phone-numbers', { wabaId: 'bench-waba', phoneNumberId });
 

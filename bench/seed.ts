@@ -2,9 +2,11 @@ import { readFileSync } from 'node:fs';
 import { accountStream, threadStream } from '../projections/events.js';
 import { parseRateCardCsv } from '../projections/rating/rate-card.csv.js';
 import type { AppendWrite, EventInput, EventStore } from '../src/event-store/event-store.port.js';
+import type { RateCardPublishedData } from '../projections/events.js';
+import type { AccountContext } from '../projections/thread/thread.types.js';
 import { accountsOf, traffic } from './traffic.js';
 
-const card = (file: string) => parseRateCardCsv(readFileSync(new URL(`../../projections/data/${file}`, import.meta.url), 'utf8'));
+export const shippedCard = (file: string): RateCardPublishedData => parseRateCardCsv(readFileSync(new URL(`../../projections/data/${file}`, import.meta.url), 'utf8'));
 
 export interface SeedOptions {
   readonly events: number;
@@ -13,6 +15,11 @@ export interface SeedOptions {
   /** First instant of the traffic. */
   readonly start?: string;
   readonly days?: number;
+  /**
+   * `thread` (default) appends each thread's history at once, as an import would; `time` appends
+   * every event on its own in timestamp order, as webhooks arrive live. `time` holds the traffic in memory.
+   */
+  readonly order?: 'thread' | 'time';
 }
 
 /**
@@ -30,7 +37,7 @@ export async function seedStore(store: EventStore, options: SeedOptions): Promis
     metadata: { recordedAt: '2025-10-01T00:00:00.000Z', actor: 'seed', source: 'import', schemaVersion: 1 },
   });
   const writes: AppendWrite[] = [
-    { stream: 'ratecard-meta-USD', events: [card('meta-usd-2025-10.csv'), card('meta-usd-2026-01.csv')].map((c) => event('RateCardPublished', `${c.rateCardId}:${c.version}`, c)), expected: 'any' },
+    { stream: 'ratecard-meta-USD', events: [shippedCard('meta-usd-2025-10.csv'), shippedCard('meta-usd-2026-01.csv')].map((c) => event('RateCardPublished', `${c.rateCardId}:${c.version}`, c)), expected: 'any' },
   ];
   for (const account of accounts) {
     const { authIntlEligible: _eligible, ...registered } = account;
@@ -45,18 +52,9 @@ export async function seedStore(store: EventStore, options: SeedOptions): Promis
   let pending: AppendWrite[] = [];
   let pendingEvents = 0;
   const start = Date.parse(options.start ?? '2025-10-01T00:00:00Z');
-  for (const thread of traffic({ events: options.events, start, days: options.days ?? 28, seed }, accounts)) {
-    const seen = new Set<string>();
-    const events: EventInput[] = [];
-    for (const e of thread.events) {
-      const id = `${e.type}:${e.data.messageId}`;
-      if (seen.has(id)) continue;
-      seen.add(id);
-      events.push(event(e.type, e.data.messageId, e.data));
-    }
-    const { phoneNumberId, customer } = thread.events[0]!.data;
-    pending.push({ stream: threadStream(phoneNumberId, customer), events, expected: 'any' });
-    pendingEvents += events.length;
+  for (const write of threadWrites(options, accounts, start, seed, event)) {
+    pending.push(write);
+    pendingEvents += write.events.length;
     if (pendingEvents >= 5_000) {
       await store.appendMany(pending);
       written += pendingEvents;
@@ -66,4 +64,26 @@ export async function seedStore(store: EventStore, options: SeedOptions): Promis
   }
   if (pending.length) await store.appendMany(pending);
   return written + pendingEvents;
+}
+
+/** Each thread's events, once each, as one write per thread; or per event in timestamp order. */
+function* threadWrites(options: SeedOptions, accounts: AccountContext[], start: number, seed: number, event: (type: string, key: string, data: object) => EventInput): Generator<AppendWrite> {
+  const timed: { at: number; write: AppendWrite }[] = [];
+  for (const thread of traffic({ events: options.events, start, days: options.days ?? 28, seed }, accounts)) {
+    const seen = new Set<string>();
+    const events: EventInput[] = [];
+    const { phoneNumberId, customer } = thread.events[0]!.data;
+    const stream = threadStream(phoneNumberId, customer);
+    for (const e of thread.events) {
+      const id = `${e.type}:${e.data.messageId}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const input = event(e.type, e.data.messageId, e.data);
+      if (options.order === 'time') timed.push({ at: Date.parse(e.data.timestamp), write: { stream, events: [input], expected: 'any' } });
+      else events.push(input);
+    }
+    if (options.order !== 'time') yield { stream, events, expected: 'any' };
+  }
+  timed.sort((a, b) => a.at - b.at);
+  for (const { write } of timed) yield write;
 }

@@ -1,4 +1,5 @@
 import type { DraftLine, InvoiceDraft } from '../rating/rating.projection.js';
+import { lineUnits } from '../rating/rating.projection.js';
 import type { BillableUnit, Decision, ThreadResult } from '../thread/thread.types.js';
 
 export interface PricedAs {
@@ -27,7 +28,7 @@ export function explainThread(result: ThreadResult, drafts: readonly InvoiceDraf
   for (const draft of drafts) {
     for (const line of draft.lines) {
       const priced = { charge: line.charge, unitPrice: line.unitPrice, tier: line.tier, rateCard: line.rateCard };
-      for (const id of line.unitIds) pricing.set(id, priced);
+      for (const id of lineUnits(line)) pricing.set(id, priced);
     }
   }
   const decisions = result.decisions.map((d) => {

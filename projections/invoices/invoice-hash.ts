@@ -2,9 +2,14 @@ import { createHash } from 'node:crypto';
 import { canonicalJson } from '../shared/canonical-json.js';
 import type { InvoiceDraft } from '../rating/rating.projection.js';
 
-/** The canonical text of a draft: sorted keys at every depth, lines in canonical order. */
+/**
+ * The canonical text of a draft: sorted keys at every depth, lines in canonical order. A line's
+ * unit ids, and those of unpriced units, stay out (listed only when rated with provenance); their
+ * unitsHash covers them.
+ */
 export function canonicalDraft(draft: InvoiceDraft): string {
-  return canonicalJson(draft);
+  const unlisted = <T extends { unitIds?: unknown }>({ unitIds: _unitIds, ...rest }: T) => rest;
+  return canonicalJson({ ...draft, lines: draft.lines.map(unlisted), unpriced: draft.unpriced.map(unlisted) });
 }
 
 /** sha256 of the canonical text: same events, cards and engine version, same hash. */

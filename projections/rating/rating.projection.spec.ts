@@ -4,7 +4,7 @@ import type { RateCardPublishedData } from '../events.js';
 import { account, cards, draftOf, lineSummary, Story, timeline } from '../../test/support/engine-kit.js';
 import { draftHash } from '../invoices/invoice-hash.js';
 import { RateCardBook } from './rate-card-book.js';
-import { rateMonth } from './rating.projection.js';
+import { Rater, rateMonth } from './rating.projection.js';
 import type { BillableUnit } from '../thread/thread.types.js';
 
 /** A small card with a tier ladder for Brazil utility: 1-2 at list, 3-4 cheaper, 5+ cheapest. */
@@ -150,5 +150,27 @@ describe('rating: money', () => {
     const b = draftOf([...units].reverse(), '2025-10', [tiered()]);
     assert.equal(draftHash(a), draftHash(b));
     assert.match(draftHash(a), /^sha256:[0-9a-f]{64}$/);
+  });
+
+  it('hashes which units a line holds, not only how many: the same quantities of other messages give another hash', () => {
+    const a = draftOf(utilityUnits(3, '2025-10-06T08:00:00Z'), '2025-10', [tiered()]);
+    const b = draftOf(utilityUnits(3, '2025-10-06T08:00:00Z'), '2025-10', [tiered()]);
+    assert.deepEqual(lineSummary(a), lineSummary(b));
+    assert.notEqual(a.lines[0]!.unitsHash, b.lines[0]!.unitsHash);
+    assert.notEqual(draftHash(a), draftHash(b));
+  });
+
+  it('gives the same draft hash with and without listing each line\'s unit ids (provenance)', () => {
+    const units = utilityUnits(6, '2025-10-06T08:00:00Z').map((unit) => ({ unit, at: Date.parse(unit.openedAt) }));
+    const rate = (provenance: boolean) => {
+      const rater = new Rater({ accounts: new Map([['waba-1', account()]]), book: new RateCardBook([tiered()]), timeline, provenance });
+      for (const { unit, at } of units) rater.add(unit, at);
+      return rater.draft('waba-1', '2025-10');
+    };
+    const listed = rate(true);
+    const bare = rate(false);
+    assert.deepEqual(listed.lines[0]!.unitIds, units.slice(0, 2).map((c) => c.unit.id));
+    assert.equal(bare.lines[0]!.unitIds, undefined);
+    assert.equal(draftHash(listed), draftHash(bare));
   });
 });

@@ -1,3 +1,5 @@
+import type { Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { Decimal } from 'decimal.js';
 import type { InvoiceLineData } from '../events.js';
 import type { Category, Charge, Policy } from '../policies/policy.js';
@@ -10,20 +12,29 @@ import type { Band, Rate, RateCard, RateCardBook } from './rate-card-book.js';
 import { text } from '../shared/compare.js';
 import { getOrMake } from '../shared/maps.js';
 
-export const ENGINE_VERSION = '1.0.0';
+export const ENGINE_VERSION = '1.1.0';
 
 /** An invoice line as issued (InvoiceLineData), with the units behind it. */
 export interface DraftLine extends InvoiceLineData {
   readonly category: Category;
   readonly charge: Charge;
-  readonly unitIds: readonly string[];
+  /**
+   * sha256 of the line's unit ids in charge order, one per line: the draft's hash covers which
+   * units a line holds without the document listing them, so a month's draft stays small.
+   */
+  readonly unitsHash: string;
+  /** The ids themselves, when rated with provenance (audit replays); never part of the hash. */
+  readonly unitIds?: readonly string[];
 }
 
 export interface UnpricedUnits {
   readonly market: string;
   readonly category: Category;
   readonly reason: string;
-  readonly unitIds: readonly string[];
+  readonly quantity: number;
+  /** As a line's: sha256 of the unit ids in charge order. */
+  readonly unitsHash: string;
+  readonly unitIds?: readonly string[];
 }
 
 export interface InvoiceDraft {
@@ -65,8 +76,40 @@ interface Pending {
   priceText: string;
   card: RateCard | undefined;
   row: string;
-  count: number;
-  unitIds: string[];
+  units: UnitList;
+}
+
+/** The units behind a line: counted, hashed as they come, and listed only with provenance. */
+class UnitList {
+  count = 0;
+  private readonly digest: Hash = createHash('sha256');
+  /** Ids not yet fed to the digest: one update per draft, not per unit. */
+  private undigested = '';
+  private readonly ids: string[] | undefined;
+
+  constructor(provenance: boolean) {
+    this.ids = provenance ? [] : undefined;
+  }
+
+  add(id: string): void {
+    this.count += 1;
+    this.undigested += `${id}\n`;
+    this.ids?.push(id);
+  }
+
+  /** A rater keeps rating after a draft, so the digest is read from a copy of the running hash. */
+  hash(): string {
+    if (this.undigested) {
+      this.digest.update(this.undigested);
+      this.undigested = '';
+    }
+    return `sha256:${this.digest.copy().digest('hex')}`;
+  }
+
+  /** Copied: the draft must not change when the rater goes on. */
+  listed(): { unitIds?: readonly string[] } {
+    return this.ids ? { unitIds: [...this.ids] } : {};
+  }
 }
 
 interface Sheet {
@@ -74,7 +117,7 @@ interface Sheet {
   period: string;
   /** Lines by (market, category) pair number: a replay touches one array per unit, no key is built. */
   lines: Pending[][];
-  unpriced: Map<string, UnpricedUnits & { unitIds: string[] }>;
+  unpriced: Map<string, { market: string; category: Category; reason: string; units: UnitList }>;
   cards: Map<RateCard, { id: string; version: string }>;
   lastCard: RateCard | undefined;
   eras: Set<string>;
@@ -118,7 +161,7 @@ export interface RaterOptions {
   readonly book: RateCardBook;
   readonly timeline: PolicyTimeline;
   readonly rounding?: RoundingRule;
-  /** Keep every line's unit ids (line -> units provenance). Off only for throughput runs. */
+  /** List every line's unit ids (line -> units provenance). Off where drafts are stored or rated again and again. */
   readonly provenance?: boolean;
 }
 
@@ -181,9 +224,9 @@ export class Rater {
     if (!card || !rate) {
       const reason = card ? `rate card ${card.id} ${card.version} has no ${priceCategory} rate for ${unit.market}` : `no rate card ${account.rateCardId} in force at ${unit.pricedAt}`;
       const key = `${unit.market}|${unit.category}|${reason}`;
-      const entry = sheet.unpriced.get(key) ?? { market: unit.market, category: unit.category, reason, unitIds: [] };
-      entry.unitIds.push(unit.id);
-      sheet.unpriced.set(key, entry);
+      let entry = sheet.unpriced.get(key);
+      if (!entry) sheet.unpriced.set(key, (entry = { market: unit.market, category: unit.category, reason, units: new UnitList(this.provenance) }));
+      entry.units.add(unit.id);
       return;
     }
     let band: Band | undefined;
@@ -255,11 +298,20 @@ export class Rater {
       }
     }
     if (!line) {
-      line = { market: unit.market, category: unit.category, charge, tier: label, price: price?.price ?? ZERO, priceText, card, row: `${unit.market}/${priceCategory}`, count: 0, unitIds: [] };
+      line = {
+        market: unit.market,
+        category: unit.category,
+        charge,
+        tier: label,
+        price: price?.price ?? ZERO,
+        priceText,
+        card,
+        row: `${unit.market}/${priceCategory}`,
+        units: new UnitList(this.provenance),
+      };
       lines.push(line);
     }
-    line.count += 1;
-    if (this.provenance) line.unitIds.push(unit.id);
+    line.units.add(unit.id);
   }
 }
 
@@ -279,7 +331,7 @@ function finish(sheet: Sheet, period: string, timeline: PolicyTimeline, rounding
   const lines: DraftLine[] = pending.map((line) => {
     // Free lines are most lines of a month: they skip the decimal arithmetic.
     const free = line.price.isZero();
-    const exact = free ? ZERO : line.price.times(line.count);
+    const exact = free ? ZERO : line.price.times(line.units.count);
     const amount = free ? ZERO : roundMoney(exact, account.currency, rounding);
     if (!free) total = total.plus(amount);
     return {
@@ -287,12 +339,13 @@ function finish(sheet: Sheet, period: string, timeline: PolicyTimeline, rounding
       category: line.category,
       charge: line.charge,
       tier: line.tier,
-      quantity: line.count,
+      quantity: line.units.count,
       unitPrice: line.priceText,
       exactAmount: free ? '0' : exact.toString(),
       amount: free ? zero : formatMoney(amount, account.currency),
       rateCard: line.card ? { id: line.card.id, version: line.card.version, row: line.row } : null,
-      unitIds: line.unitIds,
+      unitsHash: line.units.hash(),
+      ...line.units.listed(),
     };
   });
   lines.sort(compareLines);
@@ -304,7 +357,9 @@ function finish(sheet: Sheet, period: string, timeline: PolicyTimeline, rounding
     timezone: account.timezone,
     lines,
     total: formatMoney(total, account.currency),
-    unpriced: [...sheet.unpriced.values()].sort((a, b) => text(a.market, b.market) || text(a.category, b.category) || text(a.reason, b.reason)),
+    unpriced: [...sheet.unpriced.values()]
+      .map(({ units, ...entry }) => ({ ...entry, quantity: units.count, unitsHash: units.hash(), ...units.listed() }))
+      .sort((a, b) => text(a.market, b.market) || text(a.category, b.category) || text(a.reason, b.reason)),
     rounding,
     basis: {
       rateCards: [...sheet.cards.values()].sort((a, b) => text(a.id, b.id) || text(a.version, b.version)),
@@ -312,6 +367,12 @@ function finish(sheet: Sheet, period: string, timeline: PolicyTimeline, rounding
       engineVersion: ENGINE_VERSION,
     },
   };
+}
+
+/** A line's unit ids: only a draft rated with provenance lists them, and explaining without them would be wrong. */
+export function lineUnits(line: DraftLine): readonly string[] {
+  if (!line.unitIds) throw new RangeError(`line ${line.market}/${line.category}/${line.charge} was rated without provenance`);
+  return line.unitIds;
 }
 
 const CHARGE_ORDER: Record<Charge, number> = { regular: 0, free_tier: 1, free_entry_point: 2, free_customer_service: 3 };

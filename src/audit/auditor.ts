@@ -7,6 +7,7 @@ import { draftHash } from '../../projections/invoices/invoice-hash.js';
 import type { Difference, Invoice } from '../../projections/invoices/invoice-lifecycle.js';
 import { firstDifference, invoiceIdOf, issueOf } from '../../projections/invoices/invoice-lifecycle.js';
 import type { InvoiceDraft } from '../../projections/rating/rating.projection.js';
+import { lineUnits } from '../../projections/rating/rating.projection.js';
 import type { BillableUnit } from '../../projections/thread/thread.types.js';
 import { ZoneCalendar } from '../../projections/time/zone-calendar.js';
 import type { Scope } from '../auth/scope.js';
@@ -110,7 +111,7 @@ export class Auditor {
       }
     }
     const lines = draft.lines
-      .map(({ unitIds, ...rest }, i) => ({ ...rest, line: i + 1, units: unitIds.map((id) => units.get(id)!).filter(Boolean) }))
+      .map(({ unitIds: _unitIds, ...rest }, i) => ({ ...rest, line: i + 1, units: lineUnits(draft.lines[i]!).map((id) => units.get(id)!).filter(Boolean) }))
       .filter((l) => line === undefined || l.line === line);
     return { wabaId, period, invoiceId: issued?.invoiceId ?? null, position: issued?.basis.position ?? formatPosition(history.end), hash: draftHash(draft), total: draft.total, lines };
   }

@@ -112,7 +112,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
         wabaId: draft.wabaId,
         period: draft.period,
         currency: draft.currency,
-        lines: draft.lines.map(({ unitIds: _unitIds, ...line }) => line),
+        lines: draft.lines,
         total: draft.total,
         unpriced: draft.unpriced,
         hash,
@@ -154,7 +154,7 @@ export function replaySummary(result: ReplayResult): string {
         `  ${line.market.padEnd(24)} ${line.category.padEnd(16)} ${line.charge.padEnd(22)} ${(line.tier ?? '').padEnd(10)} ${String(line.quantity).padStart(7)} x ${line.unitPrice.padStart(9)} = ${line.amount.padStart(10)}`,
       );
     }
-    for (const u of invoice.unpriced) out.push(`  UNPRICED ${u.market} ${u.category}: ${u.unitIds.length} units (${u.reason})`);
+    for (const u of invoice.unpriced) out.push(`  UNPRICED ${u.market} ${u.category}: ${u.quantity} units (${u.reason})`);
     out.push(`  ${'total'.padEnd(91)} ${invoice.total.padStart(10)}`);
   }
   const byCategory = new Map<string, number>();

@@ -12,10 +12,8 @@ import type {
 import { draftHash } from '../../projections/invoices/invoice-hash.js';
 import type { Invoice, InvoiceEvent } from '../../projections/invoices/invoice-lifecycle.js';
 import { invoiceOf } from '../../projections/invoices/invoice-lifecycle.js';
-import { Rater } from '../../projections/rating/rating.projection.js';
-import { text } from '../../projections/shared/compare.js';
 import { foldThread } from '../../projections/thread/thread.projection.js';
-import type { AccountContext, BillableUnit } from '../../projections/thread/thread.types.js';
+import type { AccountContext } from '../../projections/thread/thread.types.js';
 import { openUntil } from '../../projections/thread/windows.js';
 import { monthPlus, parseInstant, ZoneCalendar } from '../../projections/time/zone-calendar.js';
 import type { EventStore, StoredEvent } from '../event-store/event-store.port.js';
@@ -26,7 +24,9 @@ import { THREAD_TYPES, threadHistory, toPositioned } from './thread-history.js';
 import type { Checkpoint, ProjectionRegistry, ReadModelTables } from './read-model.schema.js';
 import type { Param, Sql } from './sql.js';
 import type { UnitKey } from './unit-rows.js';
-import { ratingUnit, UNIT_BY_KEY, UNIT_COLUMNS, UNIT_RATING, unitRow } from './unit-rows.js';
+import { monthUnits, RATED_COLUMNS, UNIT_BY_KEY, UNIT_COLUMNS, UNIT_SELECT, unitRow } from './unit-rows.js';
+import type { Charged, MonthChange } from './month-raters.js';
+import { MonthRaters } from './month-raters.js';
 
 export interface RunnerOptions {
   /** Events per read of the log: one page is routed and folded at a time, so memory holds one page. */
@@ -43,6 +43,8 @@ export interface RunnerOptions {
    * after every small batch would cost a month of units per webhook. Drafts lag by this much.
    */
   readonly rateIntervalMs?: number;
+  /** Portfolio-months whose rater is kept after rating, so later units extend it (least recently rated go first). */
+  readonly heldMonths?: number;
   /** The ledger's clock, for the moment a version goes live. */
   readonly clock?: () => Date;
 }
@@ -50,7 +52,10 @@ export interface RunnerOptions {
 export interface BatchReport {
   readonly events: number;
   readonly threads: number;
+  /** Drafts written. */
   readonly rated: number;
+  /** Portfolio-months rated by feeding only their new units to the rater kept from the last rating. */
+  readonly extended: number;
   readonly position: Position;
   readonly caughtUp: boolean;
 }
@@ -78,6 +83,9 @@ export class ProjectionRunner {
   private readonly rateEvery: number;
   private readonly rateIntervalMs: number;
   private readonly clock: () => Date;
+  private readonly raters: MonthRaters;
+  /** Unit changes per account-month since it was last rated, for months rated by extending their rater. */
+  private readonly changes = new Map<string, MonthChange>();
 
   constructor(
     private readonly store: EventStore,
@@ -91,6 +99,7 @@ export class ProjectionRunner {
     this.rateEvery = options.rateEvery ?? 100_000;
     this.rateIntervalMs = options.rateIntervalMs ?? 1_000;
     this.clock = options.clock ?? (() => new Date());
+    this.raters = new MonthRaters(options.heldMonths ?? 10_000);
   }
 
   get position(): Checkpoint {
@@ -162,7 +171,7 @@ export class ProjectionRunner {
     try {
       return await this.sql.transaction(async (tx) => {
         await this.assertCheckpoint(tx);
-        const work = new Batch(tx, this.tables, this.state, this.store, this.checkpoint.events);
+        const work = new Batch(tx, this.tables, this.state, this.store, this.changes, this.raters, this.checkpoint.events);
         let page = batch;
         let end = this.checkpoint.position;
         let events = 0;
@@ -178,12 +187,12 @@ export class ProjectionRunner {
         const caughtUp = page.length < this.batchSize;
         await work.persistDirty();
         this.sinceRating += events;
-        let rated = 0;
+        let rated = { drafts: 0, extended: 0 };
         let ratedUpTo = this.checkpoint.rated;
         const waiting = this.waiting || work.dirtied;
         if (!waiting) ratedUpTo = end;
         else if (rateNow || this.rateDue(caughtUp)) {
-          rated = await rateDirty(tx, this.tables, this.state, formatPosition(end));
+          rated = await rateDirty(tx, this.tables, this.state, this.raters, this.changes, formatPosition(end));
           ratedUpTo = end;
         }
         const ratedNow = ratedUpTo === end && waiting;
@@ -203,10 +212,10 @@ export class ProjectionRunner {
           this.sinceRating = 0;
           this.ratedAt = performance.now();
         }
-        return { events, threads, rated, position: end, caughtUp };
+        return { events, threads, rated: rated.drafts, extended: rated.extended, position: end, caughtUp };
       });
     } catch (error) {
-      // The engine state may hold part of a batch that never committed: start again from the tables.
+      // The engine state and the raters may hold part of a batch that never committed: start again from the tables.
       await this.load();
       throw error;
     }
@@ -231,6 +240,8 @@ export class ProjectionRunner {
     for (const row of await this.sql.all<{ data: string }>(`SELECT data FROM ${this.tables.marketMaps} ORDER BY seq`)) state.publishMap(JSON.parse(row.data) as MarketMapPublishedData);
     const dirty = await this.sql.all<{ n: number | string }>(`SELECT COUNT(*) AS n FROM ${this.tables.dirty}`);
     this.state = state;
+    this.raters.clear();
+    this.changes.clear();
     this.sinceRating = 0;
     this.waiting = Number(dirty[0]?.n ?? 0) > 0;
     this.building = (await this.registry.status(this.sql, this.tables.version)) === 'building';
@@ -252,6 +263,8 @@ class Batch {
     private readonly tables: ReadModelTables,
     private readonly state: EngineState,
     private readonly store: EventStore,
+    private readonly changes: Map<string, MonthChange>,
+    private readonly raters: MonthRaters,
     seq: number,
   ) {
     this.seq = seq;
@@ -368,9 +381,9 @@ class Batch {
       const history = old ? await threadHistory(this.store, stream, end) : fresh;
       const key = history[0]?.data as ThreadKey | undefined;
       if (!key) continue;
+      const stored = new Map<string, unknown[]>();
       for (const unitKey of old ?? []) {
-        this.dirty.add(`${unitKey[0]}\u0000${unitKey[1]}`);
-        await this.tx.run(`DELETE FROM ${this.tables.units} WHERE ${UNIT_BY_KEY}`, [...unitKey, stream]);
+        for (const row of await this.tx.rows(`SELECT ${UNIT_SELECT} FROM ${this.tables.units} WHERE ${UNIT_BY_KEY}`, [...unitKey, stream])) stored.set(unitKey[3], row);
       }
       const account = this.state.accounts.get(key.wabaId);
       let first = Number.POSITIVE_INFINITY;
@@ -389,13 +402,21 @@ class Batch {
         for (const unit of result.units) {
           const at = parseInstant(unit.openedAt);
           const period = calendar.month(at);
-          this.dirty.add(`${unit.wabaId}\u0000${period}`);
-          newUnits.push(unitRow(stream, period, at, unit));
+          const row = unitRow(stream, period, at, unit);
           keys.push([unit.wabaId, period, at, unit.id]);
+          const before = stored.get(unit.id);
+          stored.delete(unit.id);
+          // A re-fold mostly finds the units it had: rows left alone are pages a commit does not write.
+          if (before && sameColumns(before, row, UNIT_COLUMNS.length)) continue;
+          const rated = !before || !sameColumns(before, row, RATED_COLUMNS);
+          if (before) await this.remove(before, stream, rated);
+          if (rated) this.added(account, period, { unit, at });
+          newUnits.push(row);
         }
         windows = JSON.stringify(result.windows);
         until = openUntil(result.windows);
       }
+      for (const gone of stored.values()) await this.remove(gone, stream, true);
       threadRows.push([stream, key.wabaId, key.phoneNumberId, key.customer, first, last, until, windows, JSON.stringify(keys), formatPosition(end)]);
     }
     await this.tx.insertMany(this.tables.units, UNIT_COLUMNS, newUnits);
@@ -412,48 +433,77 @@ class Batch {
     return folded;
   }
 
+  /** Deletes a stored unit row; `rated` when its month's pricing can move (the unit left or changed a rated field). */
+  private async remove(row: readonly unknown[], stream: string, rated: boolean): Promise<void> {
+    const [waba, period, openedAt, unitId] = row as [string, string, number | string, string];
+    await this.tx.run(`DELETE FROM ${this.tables.units} WHERE ${UNIT_BY_KEY}`, [waba, period, Number(openedAt), unitId, stream]);
+    if (rated) this.change(waba, period).whole = true;
+  }
+
+  /** A unit to rate: held for extending its month's kept rater, if there is one to extend. */
+  private added(account: AccountContext, period: string, charged: Charged): void {
+    const change = this.change(account.wabaId, period);
+    if (change.whole) return;
+    if (this.raters.has(monthKey(account.portfolioId, period))) change.added.push(charged);
+    else change.whole = true;
+  }
+
+  private change(waba: string, period: string): MonthChange {
+    const key = monthKey(waba, period);
+    let change = this.changes.get(key);
+    if (!change) this.changes.set(key, (change = { added: [], whole: false }));
+    this.dirty.add(key);
+    return change;
+  }
+
   async persistDirty(): Promise<void> {
     if (this.dirty.size) this.dirtied = true;
-    const rows = [...this.dirty].map((key) => key.split('\u0000') as Param[]);
+    const rows = [...this.dirty].map((key) => key.split(MONTH_KEY) as Param[]);
     await this.tx.insertMany(this.tables.dirty, ['waba_id', 'period'], rows, 'ON CONFLICT DO NOTHING');
   }
 }
 
 /**
  * Stage 2 for every account-month waiting in `dirty`. A portfolio's WABAs share volume tiers,
- * so a touched month is rated with every WABA of its portfolio, and all their drafts are rewritten.
+ * so a touched month is rated with every WABA of its portfolio. A month that only gained units
+ * charged after its last rated one extends its kept rater and rewrites the touched drafts; any
+ * other is rated from all its units, and all its WABAs' drafts are rewritten.
  */
-async function rateDirty(tx: Sql, tables: ReadModelTables, state: EngineState, position: string): Promise<number> {
+async function rateDirty(
+  tx: Sql,
+  tables: ReadModelTables,
+  state: EngineState,
+  raters: MonthRaters,
+  changes: Map<string, MonthChange>,
+  position: string,
+): Promise<{ drafts: number; extended: number }> {
   const dirty = await tx.all<{ waba_id: string; period: string }>(`SELECT waba_id, period FROM ${tables.dirty}`);
-  const touched = new Set(dirty.map((d) => `${d.waba_id}\u0000${d.period}`));
+  const touched = new Set(dirty.map((d) => monthKey(d.waba_id, d.period)));
   const groups = new Map<string, { period: string; portfolio: string }>();
   for (const row of dirty) {
     const account = state.accounts.get(row.waba_id);
     if (!account) continue;
-    groups.set(`${account.portfolioId}\u0000${row.period}`, { period: row.period, portfolio: account.portfolioId });
+    groups.set(monthKey(account.portfolioId, row.period), { period: row.period, portfolio: account.portfolioId });
   }
-  let rated = 0;
-  for (const { period, portfolio } of groups.values()) {
+  let drafts = 0;
+  let extended = 0;
+  for (const [group, { period, portfolio }] of groups) {
     const members = [...(state.portfolios.get(portfolio) ?? [])].sort();
     const accounts = new Map(members.map((waba) => [waba, state.accounts.get(waba)!]));
-    const units: { unit: BillableUnit; at: number }[] = [];
-    const withUnits = new Set<string>();
-    for (const waba of members) {
-      const rows = await tx.rows(`SELECT ${UNIT_RATING} FROM ${tables.units} WHERE waba_id = ? AND period = ? ORDER BY opened_at, unit_id, stream`, [waba, period]);
-      for (const row of rows) units.push(ratingUnit(waba, row));
-      if (rows.length) withUnits.add(waba);
+    const changed = members.filter((waba) => touched.has(monthKey(waba, period)));
+    let rater = raters.extend(group, state.book, accounts, changed.map((waba) => changes.get(monthKey(waba, period))));
+    let written = changed;
+    if (rater) extended += 1;
+    else {
+      const { units, withUnits } = await monthUnits(tx, tables.units, members, period);
+      rater = raters.start(group, state.book, state.timeline, accounts, units);
+      written = members.filter((waba) => withUnits.has(waba) || touched.has(monthKey(waba, period)));
     }
-    // Charge order across the portfolio; each WABA's rows already come sorted, so this merges runs.
-    units.sort((a, b) => a.at - b.at || text(a.unit.id, b.unit.id));
-    const rater = new Rater({ accounts, book: state.book, timeline: state.timeline });
-    for (const { unit, at } of units) rater.add(unit, at);
-    const drafts = new Map(members.map((waba) => [waba, rater.draft(waba, period)]));
     const rows: Param[][] = [];
-    for (const waba of members) {
-      const draft = drafts.get(waba)!;
-      if (!withUnits.has(waba) && !touched.has(`${waba}\u0000${period}`)) continue;
+    for (const waba of written) {
+      const draft = rater.draft(waba, period);
       rows.push([waba, period, draft.currency, draft.total, draftHash(draft), position, JSON.stringify(draft)]);
-      rated += 1;
+      drafts += 1;
     }
     await tx.insertMany(
       tables.drafts,
@@ -464,5 +514,20 @@ async function rateDirty(tx: Sql, tables: ReadModelTables, state: EngineState, p
     );
   }
   await tx.run(`DELETE FROM ${tables.dirty}`);
-  return rated;
+  changes.clear();
+  return { drafts, extended };
+}
+
+const MONTH_KEY = '\u0000';
+const monthKey = (owner: string, period: string): string => `${owner}${MONTH_KEY}${period}`;
+
+/** Whether a stored row (numbers may come back as text) holds the same first `count` values as a new one. */
+function sameColumns(stored: readonly unknown[], row: readonly Param[], count: number): boolean {
+  for (let i = 0; i < count; i++) {
+    const a = stored[i] as Param;
+    const b = row[i];
+    if (a === b) continue;
+    if (a === null || b === null || String(a) !== String(b)) return false;
+  }
+  return true;
 }

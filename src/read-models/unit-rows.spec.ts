@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { BillableUnit } from '../../projections/thread/thread.types.js';
-import { ratingUnit, UNIT_COLUMNS, unitOf, unitRow } from './unit-rows.js';
+import { RATED_COLUMNS, ratingUnit, UNIT_COLUMNS, UNIT_RATING, unitOf, unitRow } from './unit-rows.js';
 
 const message: BillableUnit = {
   id: 'message:wamid.1',
@@ -40,6 +40,11 @@ const conversation: BillableUnit = {
 const stored = (unit: BillableUnit, period: string) => unitRow('thread-p.c', period, Date.parse(unit.openedAt), unit).map((v) => (typeof v === 'number' ? String(v) : v));
 
 describe('unit rows', () => {
+  it('lead with the columns that price a unit, so a re-fold that changes only the others leaves the drafts alone', () => {
+    assert.equal(RATED_COLUMNS, 10);
+    assert.deepEqual(UNIT_COLUMNS.slice(0, RATED_COLUMNS), ['waba_id', 'period', ...UNIT_RATING.split(', ')]);
+  });
+
   it('give back the unit the fold made, from columns alone: kind and first message from the id, instants from milliseconds', () => {
     assert.deepStrictEqual(unitOf(stored(message, '2025-10')), message);
     assert.deepStrictEqual(unitOf(stored(conversation, '2024-05')), conversation);

@@ -1,4 +1,5 @@
 import type { BillableUnit } from '../../projections/thread/thread.types.js';
+import { text } from '../../projections/shared/compare.js';
 import { isoOf } from '../../projections/time/zone-calendar.js';
 import type { Param, Sql } from './sql.js';
 
@@ -77,6 +78,9 @@ export function unitOf(row: readonly unknown[]): BillableUnit {
 /** What stage 2 reads of a unit: the leading columns of the table's key, scanned in charge order. */
 export const UNIT_RATING = 'opened_at, unit_id, priced_at, phone_number_id, category, market, charge, era';
 
+/** How many leading UNIT_COLUMNS price a unit: WABA and month, then UNIT_RATING's. A change elsewhere leaves drafts alone. */
+export const RATED_COLUMNS = 2 + UNIT_RATING.split(', ').length;
+
 /** A row selected with UNIT_RATING, as much of a unit as rating needs. */
 export function ratingUnit(wabaId: string, row: readonly unknown[]): { unit: BillableUnit; at: number } {
   const at = Number(row[0]);
@@ -104,6 +108,29 @@ export function ratingUnit(wabaId: string, row: readonly unknown[]): { unit: Bil
 export type UnitKey = readonly [wabaId: string, period: string, openedAt: number, unitId: string];
 
 export const UNIT_BY_KEY = 'waba_id = ? AND period = ? AND opened_at = ? AND unit_id = ? AND stream = ?';
+
+/**
+ * A portfolio's units of one month in charge order, as stage 2 reads them, and which of its WABAs
+ * have any; up to an opening instant when only the pricing of earlier units is asked for.
+ */
+export async function monthUnits(
+  sql: Sql,
+  table: string,
+  members: readonly string[],
+  period: string,
+  upTo = Number.MAX_SAFE_INTEGER,
+): Promise<{ units: { unit: BillableUnit; at: number }[]; withUnits: Set<string> }> {
+  const units: { unit: BillableUnit; at: number }[] = [];
+  const withUnits = new Set<string>();
+  for (const waba of members) {
+    const rows = await sql.rows(`SELECT ${UNIT_RATING} FROM ${table} WHERE waba_id = ? AND period = ? AND opened_at <= ? ORDER BY opened_at, unit_id, stream`, [waba, period, upTo]);
+    for (const row of rows) units.push(ratingUnit(waba, row));
+    if (rows.length) withUnits.add(waba);
+  }
+  // Each WABA's rows come sorted, so this merges runs.
+  units.sort((a, b) => a.at - b.at || text(a.unit.id, b.unit.id));
+  return { units, withUnits };
+}
 
 /** A thread's units, from the keys its row lists. */
 export async function threadUnits(sql: Sql, table: string, stream: string, keys: string): Promise<BillableUnit[]> {

@@ -60,6 +60,46 @@ describe('projection runner on SQLite', () => {
   });
 });
 
+describe('projection runner on traffic logged as it happened', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ledger-runner-live-'));
+  const file = join(dir, 'ledger.db');
+  let store: SqliteEventStore;
+  let sql: SqliteSql;
+  const registry = new ProjectionRegistry('');
+  const drafts = (tables: ReadModelTables) => sql.all<{ waba_id: string; period: string; hash: string; total: string; data: string }>(`SELECT waba_id, period, hash, total, data FROM ${tables.drafts} ORDER BY waba_id, period`);
+  const project = async (version: string, pages: number, heldMonths?: number) => {
+    const tables = new ReadModelTables('', version);
+    const runner = new ProjectionRunner(store, sql, tables, registry, { batchSize: pages, commitEvery: pages, rateEvery: pages, heldMonths });
+    await runner.init();
+    let extended = 0;
+    await runner.catchUp((report) => (extended += report.extended));
+    return { tables, extended };
+  };
+
+  before(async () => {
+    store = new SqliteEventStore({ file, synchronous: 'NORMAL' });
+    await seedStore(store, { events: 4_000, accounts: 4, order: 'time', days: 40 });
+    sql = new SqliteSql(file);
+  });
+  after(async () => {
+    await sql.close();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('rates a month that only gained later units by extending the rater it kept, to the drafts of rating it from all its units', async () => {
+    const whole = await project('whole', 100_000);
+    const kept = await project('kept', 53);
+    const forgotten = await project('forgotten', 53, 0);
+    const expected = await drafts(whole.tables);
+    assert.ok(expected.some((d) => d.period === '2025-11' && d.total !== '0.00'), 'the traffic must price two months');
+    assert.ok(kept.extended > 10, `months extended: ${kept.extended}`);
+    assert.equal(forgotten.extended, 0);
+    assert.deepEqual(await drafts(kept.tables), expected);
+    assert.deepEqual(await drafts(forgotten.tables), expected);
+  });
+});
+
 describe('projection runner on an empty log', () => {
   it('goes live while following an empty log, so reads do not wait for a first event', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ledger-runner-empty-'));

@@ -5,6 +5,7 @@ import type { ThreadExplanation } from '../../../projections/audit/explain.js';
 import { explainThread, explanationText } from '../../../projections/audit/explain.js';
 import { threadStream } from '../../../projections/events.js';
 import type { InvoiceDraft } from '../../../projections/rating/rating.projection.js';
+import { Rater } from '../../../projections/rating/rating.projection.js';
 import { foldThread } from '../../../projections/thread/thread.projection.js';
 import { ZoneCalendar } from '../../../projections/time/zone-calendar.js';
 import type { Scope } from '../../auth/scope.js';
@@ -13,6 +14,7 @@ import { parsePosition } from '../../event-store/position.js';
 import { ReadModelReader } from '../read-model.reader.js';
 import type { Reflecting } from '../read-model.reader.js';
 import { threadHistory } from '../thread-history.js';
+import { monthUnits } from '../unit-rows.js';
 
 export interface ExplanationAnswer extends Reflecting, ThreadExplanation {
   readonly text: string;
@@ -44,11 +46,23 @@ export class ExplainThreadHandler implements IQueryHandler<ExplainThread> {
     }
     const result = foldThread(history, account, this.reader.engine.engine, { trace: true });
     const calendar = ZoneCalendar.of(account.timezone);
-    const periods = [...new Set(result.units.map((u) => calendar.month(Date.parse(u.openedAt))))];
+    // Units price in charge order: a month is rated up to the thread's last unit in it.
+    const periods = new Map<string, number>();
+    for (const unit of result.units) {
+      const at = Date.parse(unit.openedAt);
+      const period = calendar.month(at);
+      periods.set(period, Math.max(at, periods.get(period) ?? at));
+    }
+    // Stored drafts do not list their units: the thread's months are rated again with provenance.
+    const engine = this.reader.engine;
+    const members = [...(engine.portfolios.get(account.portfolioId) ?? [account.wabaId])].sort();
+    const accounts = new Map(members.map((waba) => [waba, engine.accounts.get(waba) ?? account]));
     const drafts: InvoiceDraft[] = [];
-    for (const period of periods) {
-      const rows = await this.reader.sql.all<{ data: string }>(`SELECT data FROM ${tables.drafts} WHERE waba_id = ? AND period = ?`, [query.wabaId, period]);
-      if (rows[0]) drafts.push(JSON.parse(rows[0].data) as InvoiceDraft);
+    for (const [period, last] of periods) {
+      const { units } = await monthUnits(this.reader.sql, tables.units, members, period, last);
+      const rater = new Rater({ accounts, book: engine.book, timeline: engine.timeline });
+      for (const { unit, at } of units) rater.add(unit, at);
+      drafts.push(rater.draft(query.wabaId, period));
     }
     const explanation = explainThread(result, drafts);
     return { ...at, ...explanation, text: explanationText(explanation) };
