@@ -6,6 +6,7 @@ import { project, rebuild } from './cli/rebuild.cli.js';
 import { exportInvoice, issueInvoices, regenerateInvoices } from './cli/invoices.cli.js';
 import { auditExplain, auditReplay, auditVerify } from './cli/audit.cli.js';
 import { runWhatIf } from './cli/what-if.cli.js';
+import { importRateCard } from './cli/rate-cards.cli.js';
 import type { Era } from '../projections/policies/policy.js';
 
 const repeat = (value: string, previous: string[] = []) => [...previous, value];
@@ -56,6 +57,23 @@ program
   .description("Replay the whole log from position 0 into this engine version's read models (store from the environment, as the server)")
   .action(async () => {
     await rebuild(systemClock);
+  });
+
+const rateCards = program.command('rate-cards').description('Rate cards: publish what Meta prices by');
+
+rateCards
+  .command('import')
+  .description("Publish a rate card from Meta's CSV (with its tier CSV) or canonical JSON; importing the same card again appends nothing")
+  .argument('<file>', "Meta's rate-card CSV, or a .json card in canonical form (RateCardPublished data)")
+  .option('--tiers <file>', "Meta's volume-tier CSV for this card")
+  .option('--rate-card-id <id>', 'the card id accounts name (default meta-<currency>)')
+  .option('--card-version <version>', 'the version of this card (default its effective date)')
+  .option('--currency <ISO 4217>', "the card's currency; every row must agree (default read from the rows)")
+  .option('--effective-from <YYYY-MM-DD>', "local date from which it prices (default read from the CSV's title)")
+  .option('--dry-run', 'read and validate the card, publish nothing')
+  .option('--json', 'print the answer as JSON')
+  .action(async (file: string, options: { tiers?: string; rateCardId?: string; cardVersion?: string; currency?: string; effectiveFrom?: string; dryRun?: boolean; json?: boolean }) => {
+    await importRateCard(systemClock, { file, ...options });
   });
 
 const invoices = program.command('invoices').description('Issue, regenerate and export invoices');

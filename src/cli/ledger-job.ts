@@ -27,10 +27,7 @@ export async function withLedger<T>(clock: Clock, job: (ledger: INestApplication
     }
     return await job(ledger);
   } catch (error) {
-    if (!(error instanceof LedgerError)) throw error;
-    process.stderr.write(`${error.code}${error.field ? ` (${error.field})` : ''}: ${error.message}\n`);
-    process.exitCode = 2;
-    return undefined;
+    return refused(error);
   } finally {
     await ledger.close();
   }
@@ -42,4 +39,12 @@ export function jobContext(clock: Clock, actor: string): CommandContext {
 
 export function print(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** A refusal (a LedgerError) prints its code, field and reason and exits 2; anything else is a crash. */
+export function refused(error: unknown): undefined {
+  if (!(error instanceof LedgerError)) throw error;
+  process.stderr.write(`${error.code}${error.field ? ` (${error.field})` : ''}: ${error.message}\n`);
+  process.exitCode = 2;
+  return undefined;
 }

@@ -2,7 +2,6 @@ import { Body, Controller, Inject, Post, Query, Req, Res } from '@nestjs/common'
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { parseRateCardCsv, RateCardCsvError } from '../../projections/rating/rate-card.csv.js';
 import { Allow, Caller } from '../auth/auth.decorators.js';
 import type { Scope } from '../auth/scope.js';
 import type { Appended } from '../common/append.js';
@@ -10,10 +9,10 @@ import { CLOCK } from '../common/clock.js';
 import type { Clock } from '../common/clock.js';
 import { answer, contextOf } from '../common/http.js';
 import { LedgerError } from '../common/ledger-error.js';
-import { validateAs } from '../common/validation.js';
 import { Metrics } from '../metrics/metrics.service.js';
 import { PublishRateCard } from './publish-rate-card/publish-rate-card.command.js';
 import { PublishRateCardCsvQuery, PublishRateCardRequest } from './publish-rate-card/publish-rate-card.request.js';
+import { rateCardFromCsv } from './publish-rate-card/rate-card-csv.js';
 
 @ApiTags('rate-cards')
 @ApiBearerAuth()
@@ -37,14 +36,7 @@ export class RateCardsController {
   @ApiBody({ schema: { type: 'string' } })
   async publishCsv(@Body() csv: unknown, @Query() params: PublishRateCardCsvQuery, @Caller() scope: Scope, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<Appended> {
     if (typeof csv !== 'string' || csv.length === 0) throw new LedgerError('VALIDATION_FAILED', 'body: send the CSV as text/csv', 400, 'body');
-    let data;
-    try {
-      data = parseRateCardCsv(csv, params);
-    } catch (error) {
-      if (error instanceof RateCardCsvError) throw new LedgerError('RATE_CARD_CSV_INVALID', error.message, 400, `line ${error.line}${error.column ? `, column ${error.column}` : ''}`);
-      throw error;
-    }
-    const body = validateAs(PublishRateCardRequest, data, '');
+    const body = rateCardFromCsv(csv, params);
     return answer(reply, this.metrics, 'api', await this.commands.execute(new PublishRateCard(body, contextOf(request, scope, this.clock, 'api'))));
   }
 }
