@@ -3,9 +3,8 @@ import { canonicalJson } from '../shared/canonical-json.js';
 import type { InvoiceDraft } from '../rating/rating.projection.js';
 
 /**
- * The canonical text of a draft: sorted keys at every depth, lines in canonical order. A line's
- * unit ids, and those of unpriced units, stay out (listed only when rated with provenance); their
- * unitsHash covers them.
+ * The canonical text of a draft: sorted keys at every depth, lines in canonical order. Unit ids,
+ * listed only when rated with provenance, stay out: the draft's `units` fingerprint stands for them.
  */
 export function canonicalDraft(draft: InvoiceDraft): string {
   const unlisted = <T extends { unitIds?: unknown }>({ unitIds: _unitIds, ...rest }: T) => rest;

@@ -61,7 +61,7 @@ function issuedPart(data: InvoiceIssuedData): InvoiceIssuedData {
   return { invoiceId, wabaId, period, currency, lines, total, basis, hash };
 }
 
-/** The lines as an invoice freezes them: the unit ids stay behind, the hash covers them. */
+/** The lines as an invoice freezes them: the units stay behind, the hash covers their fingerprint. */
 export function frozenLines(draft: InvoiceDraft): InvoiceLineData[] {
   return draft.lines.map((line) => ({
     market: line.market,
@@ -115,7 +115,7 @@ export interface Difference {
 
 /**
  * The first place an issued invoice and its recomputation part: a line (by number), the total,
- * the basis, or, when everything printed agrees, the units behind the lines (the hash covers them).
+ * the basis, or, when everything printed agrees, the units behind the lines (the hash covers their fingerprint).
  */
 export function firstDifference(issued: InvoiceIssuedData, recomputed: InvoiceIssuedData): Difference | undefined {
   if (issued.hash === recomputed.hash) return undefined;

@@ -152,12 +152,26 @@ describe('rating: money', () => {
     assert.match(draftHash(a), /^sha256:[0-9a-f]{64}$/);
   });
 
-  it('hashes which units a line holds, not only how many: the same quantities of other messages give another hash', () => {
+  it('fingerprints which units a line holds, not only how many: the same quantities of other messages give another hash', () => {
     const a = draftOf(utilityUnits(3, '2025-10-06T08:00:00Z'), '2025-10', [tiered()]);
     const b = draftOf(utilityUnits(3, '2025-10-06T08:00:00Z'), '2025-10', [tiered()]);
     assert.deepEqual(lineSummary(a), lineSummary(b));
-    assert.notEqual(a.lines[0]!.unitsHash, b.lines[0]!.unitsHash);
+    assert.match(a.units, /^[0-9a-f]{16}$/);
+    assert.notEqual(a.units, b.units);
     assert.notEqual(draftHash(a), draftHash(b));
+  });
+
+  it('fingerprints which line each unit went to: the same units and quantities, swapped between lines, give another hash', () => {
+    const [first, second] = utilityUnits(2, '2025-10-06T08:00:00Z');
+    const swapped = (a: BillableUnit, b: BillableUnit) => [
+      { ...a, charge: 'free_customer_service' as const },
+      { ...b, charge: 'regular' as const },
+    ];
+    const x = draftOf(swapped(first!, second!), '2025-10', [tiered()]);
+    const y = draftOf(swapped(second!, first!), '2025-10', [tiered()]);
+    assert.deepEqual(lineSummary(x), lineSummary(y));
+    assert.notEqual(x.units, y.units);
+    assert.notEqual(draftHash(x), draftHash(y));
   });
 
   it('gives the same draft hash with and without listing each line\'s unit ids (provenance)', () => {

@@ -1,5 +1,3 @@
-import type { Hash } from 'node:crypto';
-import { createHash } from 'node:crypto';
 import { Decimal } from 'decimal.js';
 import type { InvoiceLineData } from '../events.js';
 import type { Category, Charge, Policy } from '../policies/policy.js';
@@ -11,6 +9,7 @@ import { formatMoney, HALF_UP_PER_LINE, roundMoney } from './currency.js';
 import type { Band, Rate, RateCard, RateCardBook } from './rate-card-book.js';
 import { text } from '../shared/compare.js';
 import { getOrMake } from '../shared/maps.js';
+import { UnitsFingerprint } from './units-fingerprint.js';
 
 export const ENGINE_VERSION = '1.1.0';
 
@@ -18,12 +17,7 @@ export const ENGINE_VERSION = '1.1.0';
 export interface DraftLine extends InvoiceLineData {
   readonly category: Category;
   readonly charge: Charge;
-  /**
-   * sha256 of the line's unit ids in charge order, one per line: the draft's hash covers which
-   * units a line holds without the document listing them, so a month's draft stays small.
-   */
-  readonly unitsHash: string;
-  /** The ids themselves, when rated with provenance (audit replays); never part of the hash. */
+  /** The units' ids, when rated with provenance (audit replays); never part of the draft's hash. */
   readonly unitIds?: readonly string[];
 }
 
@@ -32,8 +26,6 @@ export interface UnpricedUnits {
   readonly category: Category;
   readonly reason: string;
   readonly quantity: number;
-  /** As a line's: sha256 of the unit ids in charge order. */
-  readonly unitsHash: string;
   readonly unitIds?: readonly string[];
 }
 
@@ -45,6 +37,8 @@ export interface InvoiceDraft {
   readonly timezone: string;
   readonly lines: readonly DraftLine[];
   readonly total: string;
+  /** Which units make each line (and unpriced group), without listing them: see UnitsFingerprint. */
+  readonly units: string;
   /** Charged units no rate card could price: a draft with any is not fit to issue. */
   readonly unpriced: readonly UnpricedUnits[];
   readonly rounding: RoundingRule;
@@ -76,40 +70,19 @@ interface Pending {
   priceText: string;
   card: RateCard | undefined;
   row: string;
-  units: UnitList;
+  count: number;
+  unitIds: string[] | undefined;
+  /** Its number in the units fingerprint. */
+  no: number;
 }
 
-/** The units behind a line: counted, hashed as they come, and listed only with provenance. */
-class UnitList {
-  count = 0;
-  private readonly digest: Hash = createHash('sha256');
-  /** Ids not yet fed to the digest: one update per draft, not per unit. */
-  private undigested = '';
-  private readonly ids: string[] | undefined;
-
-  constructor(provenance: boolean) {
-    this.ids = provenance ? [] : undefined;
-  }
-
-  add(id: string): void {
-    this.count += 1;
-    this.undigested += `${id}\n`;
-    this.ids?.push(id);
-  }
-
-  /** A rater keeps rating after a draft, so the digest is read from a copy of the running hash. */
-  hash(): string {
-    if (this.undigested) {
-      this.digest.update(this.undigested);
-      this.undigested = '';
-    }
-    return `sha256:${this.digest.copy().digest('hex')}`;
-  }
-
-  /** Copied: the draft must not change when the rater goes on. */
-  listed(): { unitIds?: readonly string[] } {
-    return this.ids ? { unitIds: [...this.ids] } : {};
-  }
+interface Unpriced {
+  market: string;
+  category: Category;
+  reason: string;
+  count: number;
+  unitIds: string[] | undefined;
+  no: number;
 }
 
 interface Sheet {
@@ -117,7 +90,7 @@ interface Sheet {
   period: string;
   /** Lines by (market, category) pair number: a replay touches one array per unit, no key is built. */
   lines: Pending[][];
-  unpriced: Map<string, { market: string; category: Category; reason: string; units: UnitList }>;
+  unpriced: Map<string, Unpriced>;
   cards: Map<RateCard, { id: string; version: string }>;
   lastCard: RateCard | undefined;
   eras: Set<string>;
@@ -125,6 +98,9 @@ interface Sheet {
   allowances: Map<string, number>;
   /** The volume pool this sheet counts in (its portfolio, or itself, in its month), by pair number. */
   volumes: number[] | undefined;
+  units: UnitsFingerprint;
+  /** Lines and unpriced groups as they opened: their numbers in the units fingerprint. */
+  opened: (Pending | Unpriced)[];
 }
 
 interface Context {
@@ -225,8 +201,14 @@ export class Rater {
       const reason = card ? `rate card ${card.id} ${card.version} has no ${priceCategory} rate for ${unit.market}` : `no rate card ${account.rateCardId} in force at ${unit.pricedAt}`;
       const key = `${unit.market}|${unit.category}|${reason}`;
       let entry = sheet.unpriced.get(key);
-      if (!entry) sheet.unpriced.set(key, (entry = { market: unit.market, category: unit.category, reason, units: new UnitList(this.provenance) }));
-      entry.units.add(unit.id);
+      if (!entry) {
+        entry = { market: unit.market, category: unit.category, reason, count: 0, unitIds: this.provenance ? [] : undefined, no: sheet.opened.length };
+        sheet.unpriced.set(key, entry);
+        sheet.opened.push(entry);
+      }
+      entry.count += 1;
+      entry.unitIds?.push(unit.id);
+      sheet.units.add(unit.id, entry.no);
       return;
     }
     let band: Band | undefined;
@@ -264,7 +246,7 @@ export class Rater {
   private sheet(context: Context, period: string): Sheet {
     let sheet = context.sheets.get(period);
     if (!sheet) {
-      sheet = { account: context.account, period, lines: [], unpriced: new Map(), cards: new Map(), lastCard: undefined, eras: new Set(), lastEra: undefined, allowances: new Map(), volumes: undefined };
+      sheet = { account: context.account, period, lines: [], unpriced: new Map(), cards: new Map(), lastCard: undefined, eras: new Set(), lastEra: undefined, allowances: new Map(), volumes: undefined, units: new UnitsFingerprint(), opened: [] };
       context.sheets.set(period, sheet);
     }
     context.last = sheet;
@@ -307,11 +289,16 @@ export class Rater {
         priceText,
         card,
         row: `${unit.market}/${priceCategory}`,
-        units: new UnitList(this.provenance),
+        count: 0,
+        unitIds: this.provenance ? [] : undefined,
+        no: sheet.opened.length,
       };
       lines.push(line);
+      sheet.opened.push(line);
     }
-    line.units.add(unit.id);
+    line.count += 1;
+    line.unitIds?.push(unit.id);
+    sheet.units.add(unit.id, line.no);
   }
 }
 
@@ -331,7 +318,7 @@ function finish(sheet: Sheet, period: string, timeline: PolicyTimeline, rounding
   const lines: DraftLine[] = pending.map((line) => {
     // Free lines are most lines of a month: they skip the decimal arithmetic.
     const free = line.price.isZero();
-    const exact = free ? ZERO : line.price.times(line.units.count);
+    const exact = free ? ZERO : line.price.times(line.count);
     const amount = free ? ZERO : roundMoney(exact, account.currency, rounding);
     if (!free) total = total.plus(amount);
     return {
@@ -339,13 +326,12 @@ function finish(sheet: Sheet, period: string, timeline: PolicyTimeline, rounding
       category: line.category,
       charge: line.charge,
       tier: line.tier,
-      quantity: line.units.count,
+      quantity: line.count,
       unitPrice: line.priceText,
       exactAmount: free ? '0' : exact.toString(),
       amount: free ? zero : formatMoney(amount, account.currency),
       rateCard: line.card ? { id: line.card.id, version: line.card.version, row: line.row } : null,
-      unitsHash: line.units.hash(),
-      ...line.units.listed(),
+      ...listed(line.unitIds),
     };
   });
   lines.sort(compareLines);
@@ -357,8 +343,9 @@ function finish(sheet: Sheet, period: string, timeline: PolicyTimeline, rounding
     timezone: account.timezone,
     lines,
     total: formatMoney(total, account.currency),
+    units: sheet.units.seal(sheet.opened.map(describe)),
     unpriced: [...sheet.unpriced.values()]
-      .map(({ units, ...entry }) => ({ ...entry, quantity: units.count, unitsHash: units.hash(), ...units.listed() }))
+      .map(({ market, category, reason, count, unitIds }) => ({ market, category, reason, quantity: count, ...listed(unitIds) }))
       .sort((a, b) => text(a.market, b.market) || text(a.category, b.category) || text(a.reason, b.reason)),
     rounding,
     basis: {
@@ -367,6 +354,16 @@ function finish(sheet: Sheet, period: string, timeline: PolicyTimeline, rounding
       engineVersion: ENGINE_VERSION,
     },
   };
+}
+
+function describe(group: Pending | Unpriced): string {
+  if ('reason' in group) return `unpriced|${group.market}|${group.category}|${group.reason}`;
+  return `${group.market}|${group.category}|${group.charge}|${group.tier ?? ''}|${group.card ? `${group.card.id}@${group.card.version}` : ''}|${group.priceText}`;
+}
+
+/** Copied: a draft must not change when its rater goes on. */
+function listed(unitIds: readonly string[] | undefined): { unitIds?: readonly string[] } {
+  return unitIds ? { unitIds: [...unitIds] } : {};
 }
 
 /** A line's unit ids: only a draft rated with provenance lists them, and explaining without them would be wrong. */
