@@ -33,7 +33,11 @@ const wabas = Number(process.env.BENCH_WABAS ?? 5_000);
 const dir = mkdtempSync(join(tmpdir(), 'ledger-bench-regen-'));
 const clock = () => new Date();
 const seconds = (since: number) => (performance.now() - since) / 1000;
-const rss = () => `${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB`;
+/** RSS, and the heap live after a full collection when run with --expose-gc (what the process holds, not its garbage). */
+const rss = () => {
+  (globalThis as { gc?: () => void }).gc?.();
+  return `${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB, live heap ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MiB`;
+};
 
 const MARKETS = [
   { market: 'India', country: 'IN', prefix: '9198' },
