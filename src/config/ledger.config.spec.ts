@@ -14,6 +14,12 @@ describe('ledger configuration', () => {
     assert.throws(() => loadConfig({ LEDGER_STORE: 'postgres' }), /LEDGER_PG_URL/);
   });
 
+  it('keeps 2,000 rated portfolio-months by default, none when told 0, and refuses a count that is not a whole number', () => {
+    assert.equal(loadConfig({}).projectionHeldMonths, 2_000);
+    assert.equal(loadConfig({ LEDGER_PROJECTION_HELD_MONTHS: '0' }).projectionHeldMonths, 0);
+    assert.throws(() => loadConfig({ LEDGER_PROJECTION_HELD_MONTHS: 'many' }), /LEDGER_PROJECTION_HELD_MONTHS must be a whole number/);
+  });
+
   it('refuses an unknown store kind', () => {
     assert.throws(() => loadConfig({ LEDGER_STORE: 'mysql' }), /sqlite, postgres or esdb/);
   });

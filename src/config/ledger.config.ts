@@ -14,6 +14,8 @@ export interface LedgerConfig {
   readonly projectionBatch: number;
   /** While catching up, events per read-model transaction (several pages). */
   readonly projectionCommit: number;
+  /** Portfolio-months whose rater the runner keeps, so later units extend it instead of re-rating the month. */
+  readonly projectionHeldMonths: number;
   /** Run the projection runner in this process (on by default; off for API-only replicas). */
   readonly projections: boolean;
   /** An admin key from the environment, to create the first real keys with. Never stored. */
@@ -43,6 +45,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     projections: (env.LEDGER_PROJECTIONS ?? 'on') !== 'off',
     projectionBatch: Number(env.LEDGER_PROJECTION_BATCH ?? '2000'),
     projectionCommit: Number(env.LEDGER_PROJECTION_COMMIT ?? '100000'),
+    projectionHeldMonths: Number(env.LEDGER_PROJECTION_HELD_MONTHS ?? '2000'),
     adminKey: env.LEDGER_ADMIN_KEY || undefined,
     metaAppSecret: env.LEDGER_META_APP_SECRET || undefined,
     metaVerifyToken: env.LEDGER_META_VERIFY_TOKEN || undefined,
@@ -52,6 +55,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
   }
   if (!Number.isInteger(config.projectionCommit) || config.projectionCommit < 1 || config.projectionCommit > 10_000_000) {
     throw new Error(`LEDGER_PROJECTION_COMMIT must be a whole number from 1 to 10000000, got ${env.LEDGER_PROJECTION_COMMIT}`);
+  }
+  if (!Number.isInteger(config.projectionHeldMonths) || config.projectionHeldMonths < 0 || config.projectionHeldMonths > 1_000_000) {
+    throw new Error(`LEDGER_PROJECTION_HELD_MONTHS must be a whole number from 0 to 1000000, got ${env.LEDGER_PROJECTION_HELD_MONTHS}`);
   }
   if (store === 'postgres' && !config.postgresUrl) throw new Error('LEDGER_STORE=postgres needs LEDGER_PG_URL');
   if (store === 'esdb' && !config.esdbUrl) throw new Error('LEDGER_STORE=esdb needs ESDB_URL');

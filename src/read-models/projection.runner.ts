@@ -43,7 +43,7 @@ export interface RunnerOptions {
    * after every small batch would cost a month of units per webhook. Drafts lag by this much.
    */
   readonly rateIntervalMs?: number;
-  /** Portfolio-months whose rater is kept after rating, so later units extend it (least recently rated go first). */
+  /** Portfolio-months whose rater is kept after rating, so later units extend it (least recently rated go first); a rater holds tens of kilobytes. */
   readonly heldMonths?: number;
   /** The ledger's clock, for the moment a version goes live. */
   readonly clock?: () => Date;
@@ -99,7 +99,7 @@ export class ProjectionRunner {
     this.rateEvery = options.rateEvery ?? 100_000;
     this.rateIntervalMs = options.rateIntervalMs ?? 1_000;
     this.clock = options.clock ?? (() => new Date());
-    this.raters = new MonthRaters(options.heldMonths ?? 10_000);
+    this.raters = new MonthRaters(options.heldMonths ?? 2_000);
   }
 
   get position(): Checkpoint {

@@ -34,6 +34,7 @@ export class ReadModelsModule implements OnApplicationShutdown {
             const runner = new ProjectionRunner(store, sql, new ReadModelTables(registry.namespace, PROJECTION_VERSION), registry, {
               batchSize: config.projectionBatch,
               commitEvery: config.projectionCommit,
+              heldMonths: config.projectionHeldMonths,
             });
             await runner.init();
             return runner;
