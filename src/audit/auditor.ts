@@ -16,8 +16,8 @@ import { LedgerError, notFound } from '../common/ledger-error.js';
 import { EventStore } from '../event-store/event-store.port.js';
 import { InvoiceLedger } from '../invoices/invoice-ledger.js';
 import { comparePositions, formatPosition, parsePosition } from '../event-store/position.js';
-import type { History } from './history.js';
-import { portfolioOf, replayAccount, replayLog } from './history.js';
+import { replayAccount } from './history.js';
+import { LogIndex, replayMonth } from './month-replay.js';
 
 export interface ExplainedUnit {
   readonly unit: BillableUnit;
@@ -154,10 +154,20 @@ export class Auditor {
     };
   }
 
-  /** Recomputes an issued invoice from its own basis (the log up to its position) and holds it against what was issued. */
-  async verify(invoice: Invoice, history?: History): Promise<Verdict> {
-    const replayed = history ?? (await replayLog(this.store, { upTo: parsePosition(invoice.basis.position) }, new Set([await portfolioOf(this.store, invoice.wabaId)])));
-    const recomputed = issueOf(replayed.draft(invoice.wabaId, invoice.period), invoice.basis.position);
+  /**
+   * Recomputes an issued invoice from its own basis (the log up to its position) and holds it
+   * against what was issued. The month is replayed thread by thread from an index of the log.
+   */
+  async verify(invoice: Invoice, index?: LogIndex, replayed?: Map<string, Map<string, InvoiceDraft>>): Promise<Verdict> {
+    const log = index ?? (await LogIndex.read(this.store));
+    const key = `${invoice.wabaId}|${invoice.period}|${invoice.basis.position}`;
+    let drafts = replayed?.get(key);
+    if (!drafts) {
+      drafts = await replayMonth(this.store, log, invoice.wabaId, invoice.period, parsePosition(invoice.basis.position));
+      // A portfolio's months are replayed together: siblings issued at the same position reuse it.
+      for (const waba of drafts.keys()) replayed?.set(`${waba}|${invoice.period}|${invoice.basis.position}`, drafts);
+    }
+    const recomputed = issueOf(drafts.get(invoice.wabaId)!, invoice.basis.position);
     const difference = firstDifference(invoice, recomputed);
     return {
       invoiceId: invoice.invoiceId,
@@ -170,13 +180,14 @@ export class Auditor {
     };
   }
 
-  /** Every invoice the log holds, each verified from its own basis. */
+  /** Every invoice the log holds, each verified from its own basis; one pass indexes the log for all of them. */
   async verifyAll(scope: Scope, onVerdict?: (verdict: Verdict) => void): Promise<Verdict[]> {
-    const index = await replayLog(this.store, {}, new Set());
+    const index = await LogIndex.read(this.store);
+    const replayed = new Map<string, Map<string, InvoiceDraft>>();
     const verdicts: Verdict[] = [];
     const invoices = [...index.invoices.values()].filter((i) => inScope(scope, i.wabaId)).sort((a, b) => a.invoiceId.localeCompare(b.invoiceId));
     for (const invoice of invoices) {
-      const verdict = await this.verify(invoice);
+      const verdict = await this.verify(invoice, index, replayed);
       onVerdict?.(verdict);
       verdicts.push(verdict);
     }

@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { seedStore } from '../../bench/seed.js';
+import { draftHash } from '../../projections/invoices/invoice-hash.js';
+import { replayLog } from '../../src/audit/history.js';
+import { LogIndex, replayMonth } from '../../src/audit/month-replay.js';
+import type { StoredEvent } from '../../src/event-store/event-store.port.js';
+import type { Position } from '../../src/event-store/position.js';
+import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store.adapter.js';
+
+describe('month replay for audits, thread by thread', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ledger-month-replay-'));
+  let store: SqliteEventStore;
+  let middle: Position;
+
+  before(async () => {
+    store = new SqliteEventStore({ file: join(dir, 'ledger.db'), synchronous: 'NORMAL' });
+    await seedStore(store, { events: 3_000, accounts: 4, days: 40 });
+    const all: StoredEvent[] = [];
+    for await (const event of store.readAll()) all.push(event);
+    middle = all[Math.floor(all.length / 2)]!.position;
+  });
+  after(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('prices every account-month as the whole log replayed in memory does, at the end of the log and half-way', async () => {
+    const index = await LogIndex.read(store);
+    let end: Position | undefined;
+    for await (const event of store.readAll()) end = event.position;
+    let priced = 0;
+    for (const upTo of [end!, middle]) {
+      const whole = await replayLog(store, { upTo });
+      for (const wabaId of ['waba-0', 'waba-1', 'waba-2', 'waba-3']) {
+        for (const period of ['2025-10', '2025-11']) {
+          const expected = whole.draft(wabaId, period);
+          const streamed = (await replayMonth(store, index, wabaId, period, upTo)).get(wabaId)!;
+          assert.equal(draftHash(streamed), draftHash(expected), `${wabaId} ${period}`);
+          if (expected.total !== '0.00') priced += 1;
+        }
+      }
+    }
+    assert.ok(priced >= 8, `account-months with money: ${priced}`);
+  });
+});
