@@ -8,6 +8,7 @@ import type { Difference, Invoice } from '../../projections/invoices/invoice-lif
 import { firstDifference, invoiceIdOf, issueOf } from '../../projections/invoices/invoice-lifecycle.js';
 import type { InvoiceDraft } from '../../projections/rating/rating.projection.js';
 import { lineUnits } from '../../projections/rating/rating.projection.js';
+import { foldThread } from '../../projections/thread/thread.projection.js';
 import type { BillableUnit } from '../../projections/thread/thread.types.js';
 import { ZoneCalendar } from '../../projections/time/zone-calendar.js';
 import type { Scope } from '../auth/scope.js';
@@ -16,8 +17,7 @@ import { LedgerError, notFound } from '../common/ledger-error.js';
 import { EventStore } from '../event-store/event-store.port.js';
 import { InvoiceLedger } from '../invoices/invoice-ledger.js';
 import { comparePositions, formatPosition, parsePosition } from '../event-store/position.js';
-import { replayAccount } from './history.js';
-import { LogIndex, replayMonth } from './month-replay.js';
+import { LogIndex, monthSpan, replayMonth } from './month-replay.js';
 
 export interface ExplainedUnit {
   readonly unit: BillableUnit;
@@ -92,48 +92,52 @@ export class Auditor {
   async explain(scope: Scope, wabaId: string, period: string, line?: number): Promise<InvoiceExplanation> {
     if (!inScope(scope, wabaId)) throw notFound('ACCOUNT_UNKNOWN', `no account ${wabaId}`, 'wabaId');
     const { invoice: issued } = await this.invoices.read(invoiceIdOf(wabaId, period), scope);
-    const history = await replayAccount(this.store, wabaId, issued ? { upTo: parsePosition(issued.basis.position) } : {});
-    const draft = history.draft(wabaId, period);
+    const index = await LogIndex.read(this.store, issued ? { upTo: parsePosition(issued.basis.position) } : {});
+    const { state, account } = index.accountAt(wabaId);
+    const draft = (await replayMonth(this.store, index, state, account.portfolioId, period, { provenance: true })).get(wabaId)!;
     if (line !== undefined && (line < 1 || line > draft.lines.length)) {
       throw new LedgerError('LINE_UNKNOWN', `${wabaId} ${period} has ${draft.lines.length} lines, not a line ${line}`, 404, 'line');
     }
+    const chosen = draft.lines.map((l, i) => ({ ...l, line: i + 1 })).filter((l) => line === undefined || l.line === line);
+    const wanted = new Set(chosen.flatMap((l) => lineUnits(l)));
+    // Only the explained lines' units are kept: memory follows the answer, not the month.
     const units = new Map<string, ExplainedUnit>();
-    for (const [stream, result] of history.folds()) {
+    for (const { stream } of index.threadsOf(new Map([[wabaId, monthSpan(account, period)]]))) {
+      const events = await index.thread(this.store, stream);
+      const result = foldThread(events, account, state.engine, { trace: true });
       const explained = explainThread(result, [draft]);
       for (const unit of result.units) {
-        if (unit.wabaId !== wabaId) continue;
+        if (!wanted.has(unit.id)) continue;
         const messages = new Set(unit.messageIds);
         units.set(unit.id, {
           unit,
-          events: history.threads.get(stream)!.filter((e) => messages.has(e.data.messageId)),
+          events: events.filter((e) => messages.has(e.data.messageId)),
           decisions: explained.decisions.filter((d) => d.unitId === unit.id || messages.has(d.messageId)),
         });
       }
     }
-    const lines = draft.lines
-      .map(({ unitIds: _unitIds, ...rest }, i) => ({ ...rest, line: i + 1, units: lineUnits(draft.lines[i]!).map((id) => units.get(id)!).filter(Boolean) }))
-      .filter((l) => line === undefined || l.line === line);
-    return { wabaId, period, invoiceId: issued?.invoiceId ?? null, position: issued?.basis.position ?? formatPosition(history.end), hash: draftHash(draft), total: draft.total, lines };
+    const lines = chosen.map(({ unitIds: _unitIds, ...rest }, i) => ({ ...rest, units: lineUnits(chosen[i]!).map((id) => units.get(id)!).filter(Boolean) }));
+    return { wabaId, period, invoiceId: issued?.invoiceId ?? null, position: issued?.basis.position ?? formatPosition(index.end), hash: draftHash(draft), total: draft.total, lines };
   }
 
   /** Every event and decision of an account between two instants, as the log knew them at `asOf`. */
   async timeline(scope: Scope, wabaId: string, from: string, to: string, asOf?: string): Promise<Timeline> {
     if (!inScope(scope, wabaId)) throw notFound('ACCOUNT_UNKNOWN', `no account ${wabaId}`, 'wabaId');
-    const history = await replayAccount(this.store, wabaId, asOf ? { asOf } : {});
-    const account = history.account(wabaId);
+    const index = await LogIndex.read(this.store, asOf ? { asOf } : {});
+    const { state, account } = index.accountAt(wabaId);
     const calendar = ZoneCalendar.of(account.timezone);
     const start = Date.parse(from);
     const end = Date.parse(to);
     const periods = new Set<string>();
     for (let at = start; at < end; at += 86_400_000) periods.add(calendar.month(at));
     if (end > start) periods.add(calendar.month(end - 1));
-    const drafts = [...periods].sort().map((period) => history.draft(wabaId, period));
+    const drafts: InvoiceDraft[] = [];
+    for (const period of [...periods].sort()) drafts.push((await replayMonth(this.store, index, state, account.portfolioId, period, { provenance: true })).get(wabaId)!);
     const entries: TimelineEntry[] = [];
-    for (const [stream, result] of history.folds()) {
-      const events = history.threads.get(stream)!;
+    for (const { stream } of index.threadsOf(new Map([[wabaId, { from: start, to: end }]]))) {
+      const events = await index.thread(this.store, stream);
       const { phoneNumberId, customer } = events[0]!.data;
-      if (events[0]!.data.wabaId !== wabaId) continue;
-      const decided = new Map(explainThread(result, drafts).decisions.map((d) => [`${d.event}|${d.messageId}`, d]));
+      const decided = new Map(explainThread(foldThread(events, account, state.engine, { trace: true }), drafts).decisions.map((d) => [`${d.event}|${d.messageId}`, d]));
       for (const event of events) {
         const at = Date.parse(event.data.timestamp);
         if (at < start || at >= end) continue;
@@ -148,7 +152,7 @@ export class Auditor {
       from,
       to,
       asOf: asOf ?? null,
-      position: formatPosition(history.end),
+      position: formatPosition(index.end),
       entries,
       drafts: drafts.map((d: InvoiceDraft) => ({ period: d.period, total: d.total, hash: draftHash(d) })),
     };
@@ -163,7 +167,9 @@ export class Auditor {
     const key = `${invoice.wabaId}|${invoice.period}|${invoice.basis.position}`;
     let drafts = replayed?.get(key);
     if (!drafts) {
-      drafts = await replayMonth(this.store, log, invoice.wabaId, invoice.period, parsePosition(invoice.basis.position));
+      const upTo = parsePosition(invoice.basis.position);
+      const { state, account } = log.accountAt(invoice.wabaId, upTo);
+      drafts = await replayMonth(this.store, log, state, account.portfolioId, invoice.period, { upTo });
       // A portfolio's months are replayed together: siblings issued at the same position reuse it.
       for (const waba of drafts.keys()) replayed?.set(`${waba}|${invoice.period}|${invoice.basis.position}`, drafts);
     }

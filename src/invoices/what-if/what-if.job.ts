@@ -7,7 +7,7 @@ import { formatMoney } from '../../../projections/rating/currency.js';
 import { RateCardBook } from '../../../projections/rating/rate-card-book.js';
 import type { AccountContext } from '../../../projections/thread/thread.types.js';
 import type { EventStore } from '../../event-store/event-store.port.js';
-import { portfolioOf, replayLog } from '../../audit/history.js';
+import { LogIndex, replayMonth } from '../../audit/month-replay.js';
 
 export interface WhatIfOptions {
   readonly periods: readonly string[];
@@ -34,22 +34,22 @@ export interface WhatIfRow {
 
 /**
  * The invoices periods would produce under another rate card or pricing era, beside the ones
- * issued. Replays the log in memory and writes nothing.
+ * issued. Replays each portfolio-month from the log thread by thread and writes nothing.
  */
 export async function whatIf(store: EventStore, options: WhatIfOptions): Promise<WhatIfRow[]> {
-  const portfolios = options.wabas?.length ? new Set(await Promise.all(options.wabas.map((w) => portfolioOf(store, w)))) : undefined;
-  const history = await replayLog(store, {}, portfolios, options.era ? singleEraTimeline(options.era) : undefined);
-  const accounts = [...history.state.accounts.values()];
-  const book = options.card ? onlyCard(options.card, accounts) : history.state.book;
+  const index = await LogIndex.read(store);
+  const state = index.stateAt(undefined, options.era ? singleEraTimeline(options.era) : undefined);
+  const portfolios = options.wabas?.length ? new Set(options.wabas.map((w) => index.accountAt(w).account.portfolioId)) : undefined;
+  const book = options.card ? onlyCard(options.card, [...state.accounts.values()]) : state.book;
   const rows: WhatIfRow[] = [];
   for (const period of options.periods) {
-    for (const [portfolio, members] of [...history.state.portfolios].sort(([a], [b]) => a.localeCompare(b))) {
+    for (const [portfolio, members] of [...state.portfolios].sort(([a], [b]) => a.localeCompare(b))) {
       if (portfolios && !portfolios.has(portfolio)) continue;
-      const drafts = history.drafts(portfolio, period, book);
+      const drafts = await replayMonth(store, index, state, portfolio, period, { book });
       for (const wabaId of [...members].sort()) {
         if (options.wabas?.length && !options.wabas.includes(wabaId)) continue;
         const draft = drafts.get(wabaId)!;
-        const found = history.invoices.get(`${wabaId}.${period}`);
+        const found = index.invoices.get(`${wabaId}.${period}`);
         const issued = found && found.status !== 'voided' ? found : undefined;
         if (!issued && draft.lines.length === 0) continue;
         const base = { wabaId, period, currency: draft.currency, invoiceId: issued?.invoiceId ?? null, issuedTotal: issued?.total ?? null };
