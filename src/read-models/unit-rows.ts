@@ -1,6 +1,7 @@
 import type { BillableUnit } from '../../projections/thread/thread.types.js';
-import { text } from '../../projections/shared/compare.js';
 import { isoOf } from '../../projections/time/zone-calendar.js';
+import type { Charged } from './month-raters.js';
+import { byCharge } from './month-raters.js';
 import type { Param, Sql } from './sql.js';
 
 /**
@@ -119,8 +120,8 @@ export async function monthUnits(
   members: readonly string[],
   period: string,
   upTo = Number.MAX_SAFE_INTEGER,
-): Promise<{ units: { unit: BillableUnit; at: number }[]; withUnits: Set<string> }> {
-  const units: { unit: BillableUnit; at: number }[] = [];
+): Promise<{ units: Charged[]; withUnits: Set<string> }> {
+  const units: Charged[] = [];
   const withUnits = new Set<string>();
   for (const waba of members) {
     const rows = await sql.rows(`SELECT ${UNIT_RATING} FROM ${table} WHERE waba_id = ? AND period = ? AND opened_at <= ? ORDER BY opened_at, unit_id, stream`, [waba, period, upTo]);
@@ -128,7 +129,7 @@ export async function monthUnits(
     if (rows.length) withUnits.add(waba);
   }
   // Each WABA's rows come sorted, so this merges runs.
-  units.sort((a, b) => a.at - b.at || text(a.unit.id, b.unit.id));
+  units.sort(byCharge);
   return { units, withUnits };
 }
 
