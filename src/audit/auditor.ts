@@ -163,11 +163,12 @@ export class Auditor {
    * against what was issued. The month is replayed thread by thread from an index of the log.
    */
   async verify(invoice: Invoice, index?: LogIndex, replayed?: Map<string, Map<string, InvoiceDraft>>): Promise<Verdict> {
-    const log = index ?? (await LogIndex.read(this.store));
+    const upTo = parsePosition(invoice.basis.position);
+    // Alone, an invoice needs the log only up to its basis.
+    const log = index ?? (await LogIndex.read(this.store, { upTo }));
     const key = `${invoice.wabaId}|${invoice.period}|${invoice.basis.position}`;
     let drafts = replayed?.get(key);
     if (!drafts) {
-      const upTo = parsePosition(invoice.basis.position);
       const { state, account } = log.accountAt(invoice.wabaId, upTo);
       drafts = await replayMonth(this.store, log, state, account.portfolioId, invoice.period, { upTo });
       // A portfolio's months are replayed together: siblings issued at the same position reuse it.
