@@ -187,4 +187,29 @@ describe('rating: money', () => {
     assert.equal(bare.lines[0]!.unitIds, undefined);
     assert.equal(draftHash(listed), draftHash(bare));
   });
+
+  it('clones a rater mid-month: the clone fed the rest drafts as one rater fed everything, and the original is left as it was', () => {
+    const units = [...utilityUnits(5, '2025-10-06T08:00:00Z'), ...utilityUnits(3, '2025-10-07T08:00:00Z', 'waba-2')]
+      .map((unit) => ({ unit, at: Date.parse(unit.openedAt) }))
+      .sort((a, b) => a.at - b.at || (a.unit.id < b.unit.id ? -1 : 1));
+    const accounts = new Map([
+      ['waba-1', account()],
+      ['waba-2', account({ wabaId: 'waba-2' })],
+    ]);
+    const rater = () => new Rater({ accounts, book: new RateCardBook([tiered()]), timeline, provenance: false });
+    const whole = rater();
+    for (const { unit, at } of units) whole.add(unit, at);
+    const half = rater();
+    for (const { unit, at } of units.slice(0, 3)) half.add(unit, at);
+    const before = draftHash(half.draft('waba-1', '2025-10'));
+    const copy = half.clone();
+    for (const { unit, at } of units.slice(3)) copy.add(unit, at);
+    for (const waba of ['waba-1', 'waba-2']) assert.equal(draftHash(copy.draft(waba, '2025-10')), draftHash(whole.draft(waba, '2025-10')), waba);
+    assert.deepEqual(lineSummary(copy.draft('waba-1', '2025-10')), [
+      'Brazil utility regular [1-2] 2 x 0.0068 = 0.01',
+      'Brazil utility regular [3-4] 2 x 0.0050 = 0.01',
+      'Brazil utility regular [5-] 1 x 0.0040 = 0.00',
+    ]);
+    assert.equal(draftHash(half.draft('waba-1', '2025-10')), before);
+  });
 });

@@ -227,6 +227,25 @@ export class Rater {
     return finish(context.sheets.get(period) ?? this.sheet(context, period), period, this.options.timeline, this.rounding);
   }
 
+  /** An independent rater in the same state: fed on, it answers as this one would, and leaves this one alone. */
+  clone(): Rater {
+    const copy = new Rater(this.options);
+    copy.pairCount = this.pairCount;
+    for (const [market, byCategory] of this.pairs) copy.pairs.set(market, new Map(byCategory));
+    // A sheet's volumes are its pool's array: the copies must share their copied array the same way.
+    const pools = new Map<number[], number[]>();
+    for (const [key, counts] of this.pools) {
+      const counted = [...counts];
+      pools.set(counts, counted);
+      copy.pools.set(key, counted);
+    }
+    for (const [waba, context] of this.contexts) {
+      const sheets = new Map([...context.sheets].map(([period, sheet]) => [period, cloneSheet(sheet, pools)]));
+      copy.contexts.set(waba, { account: context.account, calendar: context.calendar, sheets, last: context.last && sheets.get(context.last.period) });
+    }
+    return copy;
+  }
+
   /** Every (WABA, period) the rater has seen a unit for. */
   periods(): { wabaId: string; period: string }[] {
     return [...this.contexts.values()].flatMap((c) => [...c.sheets.keys()].map((period) => ({ wabaId: c.account.wabaId, period })));
@@ -300,6 +319,26 @@ export class Rater {
     line.unitIds?.push(unit.id);
     sheet.units.add(unit.id, line.no);
   }
+}
+
+function cloneSheet(sheet: Sheet, pools: ReadonlyMap<number[], number[]>): Sheet {
+  const copies = new Map<Pending | Unpriced, Pending | Unpriced>();
+  const copied = <T extends Pending | Unpriced>(group: T): T => {
+    const copy = { ...group, unitIds: group.unitIds && [...group.unitIds] };
+    copies.set(group, copy);
+    return copy;
+  };
+  return {
+    ...sheet,
+    lines: sheet.lines.map((lines) => lines.map(copied)),
+    unpriced: new Map([...sheet.unpriced].map(([key, entry]) => [key, copied(entry)])),
+    cards: new Map(sheet.cards),
+    eras: new Set(sheet.eras),
+    allowances: new Map(sheet.allowances),
+    volumes: sheet.volumes && pools.get(sheet.volumes),
+    units: sheet.units.copy(),
+    opened: sheet.opened.map((group) => copies.get(group)!),
+  };
 }
 
 function takesFreeTier(policy: Policy, unit: BillableUnit, at: number, calendar: ZoneCalendar): boolean {

@@ -26,11 +26,16 @@ export class UnitsFingerprint {
     this.b = b ^ (b >>> 15);
   }
 
+  copy(): UnitsFingerprint {
+    const copy = new UnitsFingerprint();
+    copy.a = this.a;
+    copy.b = this.b;
+    return copy;
+  }
+
   /** The fingerprint, given each line's description by number; the rater goes on feeding this one after it. */
   seal(lines: readonly string[]): string {
-    const sealed = new UnitsFingerprint();
-    sealed.a = this.a;
-    sealed.b = this.b;
+    const sealed = this.copy();
     lines.forEach((line, i) => sealed.add(line, i));
     return `${(sealed.a >>> 0).toString(16).padStart(8, '0')}${(sealed.b >>> 0).toString(16).padStart(8, '0')}`;
   }
