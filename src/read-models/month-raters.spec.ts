@@ -38,10 +38,21 @@ describe('month raters', () => {
     assert.equal(draftHash(draft), hashOf([...first, ...later]));
   });
 
-  it('refuses a unit charged before the last rated one: free tiers and volume bands count in charge order', () => {
-    const raters = new MonthRaters(10);
-    raters.start('p|2025-10', book, timeline, accounts, charged([0, 4]));
-    assert.equal(raters.extend('p|2025-10', book, accounts, [change(charged([3]))]), undefined);
+  it('rewinds for units charged among the last ones it rated: the draft of rating the month in charge order', () => {
+    const raters = new MonthRaters(10, 2);
+    const month = charged([0, 1, 2, 3, 4]);
+    raters.start('p|2025-10', book, timeline, accounts, month.filter((_, i) => i !== 3));
+    const rater = raters.extend('p|2025-10', book, accounts, [change([month[3]!])]);
+    assert.ok(rater);
+    assert.equal(draftHash(rater.draft('waba-1', '2025-10')), hashOf(month));
+    const later = raters.extend('p|2025-10', book, accounts, [change(charged([5]))]);
+    assert.equal(later?.draft('waba-1', '2025-10').lines[0]!.quantity, 6);
+  });
+
+  it('refuses a unit charged before the units it keeps to rewind: free tiers and volume bands count in charge order', () => {
+    const raters = new MonthRaters(10, 2);
+    raters.start('p|2025-10', book, timeline, accounts, charged([0, 2, 4, 6]));
+    assert.equal(raters.extend('p|2025-10', book, accounts, [change(charged([1]))]), undefined);
   });
 
   it('refuses a month where a rated unit changed or left, even when every added unit is later', () => {

@@ -23,26 +23,38 @@ export interface MonthChange {
 export const byCharge = (a: Charged, b: Charged): number => a.at - b.at || text(a.unit.id, b.unit.id);
 
 interface Held {
-  readonly rater: Rater;
+  /** Every unit rated so far. */
+  rater: Rater;
+  /** The same month before the units in `recent`: a late unit rewinds to it instead of re-rating the month. */
+  readonly base: Rater;
+  /** The last units fed, in charge order, at most `recent` of them. */
+  recent: Charged[];
+  /** The last unit fed to `base`, before `recent`. */
+  baseLast: Charged | undefined;
   readonly book: RateCardBook;
   readonly accounts: ReadonlyMap<string, AccountContext>;
-  last: Charged | undefined;
 }
 
 /**
  * The raters of recently rated portfolio-months, kept after their drafts were written: when a
- * month only gained units charged after its last rated one, those alone are fed on, instead of
- * re-reading and re-rating the month. A rater holds running counts, not units. Anything else
- * (a unit changed or charged earlier, a new rate card or account setting) rates the month again.
+ * month only gained units, those alone are fed on, instead of re-reading and re-rating the
+ * month. Units charged after the last rated one extend the rater; units charged among its last
+ * `recent` ones (webhooks arrive a little out of order) rewind to a copy of the month before
+ * those and feed them again with the late ones. Anything else (a unit charged earlier still, a
+ * unit changed or gone, a new rate card or account setting) rates the month from all its units.
+ * A kept month holds two raters' running counts and its last `recent` units.
  */
 export class MonthRaters {
   private readonly held = new Map<string, Held>();
 
-  constructor(private readonly limit: number) {}
+  constructor(
+    private readonly limit: number,
+    private readonly recent = 500,
+  ) {}
 
   /**
-   * The rater of `key` fed with `changes`, when they only append to what it rated; undefined when
-   * the month must be rated from its units.
+   * The rater of `key` fed with `changes`, when they only add units after its base; undefined
+   * when the month must be rated from its units.
    */
   extend(key: string, book: RateCardBook, accounts: ReadonlyMap<string, AccountContext>, changes: readonly (MonthChange | undefined)[]): Rater | undefined {
     const held = this.held.get(key);
@@ -53,18 +65,31 @@ export class MonthRaters {
       for (const charged of change.added) added.push(charged);
     }
     added.sort(byCharge);
-    if (held.last && added[0] && byCharge(added[0], held.last) <= 0) return undefined;
-    for (const { unit, at } of added) held.rater.add(unit, at);
-    if (added.length) held.last = added[added.length - 1];
+    const first = added[0];
+    const last = held.recent[held.recent.length - 1] ?? held.baseLast;
+    if (first && last && byCharge(first, last) <= 0) {
+      if (held.baseLast && byCharge(first, held.baseLast) <= 0) return undefined;
+      held.rater = held.base.clone();
+      held.recent = merge(held.recent, added);
+      for (const { unit, at } of held.recent) held.rater.add(unit, at);
+    } else {
+      for (const { unit, at } of added) held.rater.add(unit, at);
+      held.recent.push(...added);
+    }
+    this.settle(held);
     this.touch(key, held);
     return held.rater;
   }
 
   /** A fresh rater for a month rated from all its units, kept for the next time. */
   start(key: string, book: RateCardBook, timeline: PolicyTimeline, accounts: ReadonlyMap<string, AccountContext>, units: readonly Charged[]): Rater {
-    const rater = new Rater({ accounts, book, timeline, provenance: false });
-    for (const { unit, at } of units) rater.add(unit, at);
-    this.touch(key, { rater, book, accounts, last: units[units.length - 1] });
+    const base = new Rater({ accounts, book, timeline, provenance: false });
+    const split = Math.max(0, units.length - this.recent);
+    for (const { unit, at } of units.slice(0, split)) base.add(unit, at);
+    const rater = base.clone();
+    const recent = units.slice(split);
+    for (const { unit, at } of recent) rater.add(unit, at);
+    this.touch(key, { rater, base, recent, baseLast: units[split - 1], book, accounts });
     return rater;
   }
 
@@ -76,12 +101,30 @@ export class MonthRaters {
     this.held.clear();
   }
 
+  /** Moves the oldest recent units into the base, so it trails the rater by at most `recent` units. */
+  private settle(held: Held): void {
+    const excess = held.recent.length - this.recent;
+    if (excess <= 0) return;
+    for (const { unit, at } of held.recent.slice(0, excess)) held.base.add(unit, at);
+    held.baseLast = held.recent[excess - 1];
+    held.recent = held.recent.slice(excess);
+  }
+
   /** Least recently rated months go first. */
   private touch(key: string, held: Held): void {
     this.held.delete(key);
     this.held.set(key, held);
     if (this.held.size > this.limit) this.held.delete(this.held.keys().next().value!);
   }
+}
+
+/** Two runs in charge order as one. */
+function merge(a: readonly Charged[], b: readonly Charged[]): Charged[] {
+  const merged: Charged[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) merged.push(j >= b.length || (i < a.length && byCharge(a[i]!, b[j]!) <= 0) ? a[i++]! : b[j++]!);
+  return merged;
 }
 
 function sameAccounts(a: ReadonlyMap<string, AccountContext>, b: ReadonlyMap<string, AccountContext>): boolean {
