@@ -38,21 +38,30 @@ describe('month raters', () => {
     assert.equal(draftHash(draft), hashOf([...first, ...later]));
   });
 
-  it('rewinds for units charged among the last ones it rated: the draft of rating the month in charge order', () => {
+  it('rewinds for a unit charged among the last ones it fed on: the draft of rating the month in charge order', () => {
     const raters = new MonthRaters(10, 2);
-    const month = charged([0, 1, 2, 3, 4]);
-    raters.start('p|2025-10', book, timeline, accounts, month.filter((_, i) => i !== 3));
-    const rater = raters.extend('p|2025-10', book, accounts, [change([month[3]!])]);
-    assert.ok(rater);
-    assert.equal(draftHash(rater.draft('waba-1', '2025-10')), hashOf(month));
-    const later = raters.extend('p|2025-10', book, accounts, [change(charged([5]))]);
-    assert.equal(later?.draft('waba-1', '2025-10').lines[0]!.quantity, 6);
+    const month = charged([0, 1, 2, 3, 4, 5, 6]);
+    const feed = (...days: number[]) => raters.extend('p|2025-10', book, accounts, [change(days.map((d) => month[d]!))]);
+    raters.start('p|2025-10', book, timeline, accounts, month.slice(0, 2));
+    assert.ok(feed(2));
+    assert.ok(feed(4));
+    assert.ok(feed(6));
+    const rater = feed(5);
+    assert.ok(rater, 'day 5 falls among the last two fed (4 and 6): rewound');
+    assert.equal(draftHash(rater.draft('waba-1', '2025-10')), hashOf(month.filter((_, d) => d !== 3)));
+    assert.equal(feed(3), undefined, 'day 3 falls before them: the month is rated from its units');
   });
 
-  it('refuses a unit charged before the units it keeps to rewind: free tiers and volume bands count in charge order', () => {
-    const raters = new MonthRaters(10, 2);
-    raters.start('p|2025-10', book, timeline, accounts, charged([0, 2, 4, 6]));
-    assert.equal(raters.extend('p|2025-10', book, accounts, [change(charged([1]))]), undefined);
+  it('gives up the units kept for rewinding of the least recently rated months beyond its budget: late units then rate them whole', () => {
+    const raters = new MonthRaters(10, 2, 2);
+    const p = charged([0, 1, 2, 3]);
+    const q = charged([0, 1, 2]);
+    raters.start('p|2025-10', book, timeline, accounts, [p[0]!, p[2]!]);
+    raters.start('q|2025-10', book, timeline, accounts, [q[0]!, q[2]!]);
+    assert.equal(raters.extend('p|2025-10', book, accounts, [change([p[1]!])]), undefined, 'p gave its units up to q');
+    assert.ok(raters.extend('q|2025-10', book, accounts, [change([q[1]!])]), 'q rewinds');
+    raters.start('p|2025-10', book, timeline, accounts, [p[0]!, p[2]!]);
+    assert.ok(raters.extend('p|2025-10', book, accounts, [change([p[3]!])]), 'in order, a month extends without them');
   });
 
   it('refuses a month where a rated unit changed or left, even when every added unit is later', () => {

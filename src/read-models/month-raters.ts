@@ -26,10 +26,10 @@ interface Held {
   /** Every unit rated so far. */
   rater: Rater;
   /** The same month before the units in `recent`: a late unit rewinds to it instead of re-rating the month. */
-  readonly base: Rater;
-  /** The last units fed, in charge order, at most `recent` of them. */
+  base: Rater | undefined;
+  /** The last units fed, in charge order. */
   recent: Charged[];
-  /** The last unit fed to `base`, before `recent`. */
+  /** The last unit fed to `base`, before `recent` (the last unit rated, when there is no base). */
   baseLast: Charged | undefined;
   readonly book: RateCardBook;
   readonly accounts: ReadonlyMap<string, AccountContext>;
@@ -42,14 +42,18 @@ interface Held {
  * `recent` ones (webhooks arrive a little out of order) rewind to a copy of the month before
  * those and feed them again with the late ones. Anything else (a unit charged earlier still, a
  * unit changed or gone, a new rate card or account setting) rates the month from all its units.
- * A kept month holds two raters' running counts and its last `recent` units.
+ * A kept month holds a rater's running counts, and while the units kept for rewinding fit in
+ * `budget` across all months, a second rater and its last units; the least recently rated
+ * months give theirs up first.
  */
 export class MonthRaters {
   private readonly held = new Map<string, Held>();
+  private kept = 0;
 
   constructor(
     private readonly limit: number,
     private readonly recent = 500,
+    private readonly budget = 100_000,
   ) {}
 
   /**
@@ -68,28 +72,31 @@ export class MonthRaters {
     const first = added[0];
     const last = held.recent[held.recent.length - 1] ?? held.baseLast;
     if (first && last && byCharge(first, last) <= 0) {
-      if (held.baseLast && byCharge(first, held.baseLast) <= 0) return undefined;
+      if (!held.base || (held.baseLast && byCharge(first, held.baseLast) <= 0)) return undefined;
       held.rater = held.base.clone();
-      held.recent = merge(held.recent, added);
+      this.keep(held, merge(held.recent, added));
       for (const { unit, at } of held.recent) held.rater.add(unit, at);
     } else {
+      held.base ??= held.rater.clone();
       for (const { unit, at } of added) held.rater.add(unit, at);
-      held.recent.push(...added);
+      this.keep(held, [...held.recent, ...added]);
     }
     this.settle(held);
     this.touch(key, held);
     return held.rater;
   }
 
-  /** A fresh rater for a month rated from all its units, kept for the next time. */
+  /** A rater for a month rated from all its units, kept for the next time with a base `recent` units back. */
   start(key: string, book: RateCardBook, timeline: PolicyTimeline, accounts: ReadonlyMap<string, AccountContext>, units: readonly Charged[]): Rater {
+    this.drop(key);
     const base = new Rater({ accounts, book, timeline, provenance: false });
     const split = Math.max(0, units.length - this.recent);
     for (const { unit, at } of units.slice(0, split)) base.add(unit, at);
     const rater = base.clone();
-    const recent = units.slice(split);
-    for (const { unit, at } of recent) rater.add(unit, at);
-    this.touch(key, { rater, base, recent, baseLast: units[split - 1], book, accounts });
+    const held: Held = { rater, base, recent: [], baseLast: units[split - 1], book, accounts };
+    this.keep(held, units.slice(split));
+    for (const { unit, at } of held.recent) rater.add(unit, at);
+    this.touch(key, held);
     return rater;
   }
 
@@ -99,22 +106,46 @@ export class MonthRaters {
 
   clear(): void {
     this.held.clear();
+    this.kept = 0;
+  }
+
+  private keep(held: Held, recent: Charged[]): void {
+    this.kept += recent.length - held.recent.length;
+    held.recent = recent;
   }
 
   /** Moves the oldest recent units into the base, so it trails the rater by at most `recent` units. */
   private settle(held: Held): void {
     const excess = held.recent.length - this.recent;
-    if (excess <= 0) return;
+    if (excess <= 0 || !held.base) return;
     for (const { unit, at } of held.recent.slice(0, excess)) held.base.add(unit, at);
     held.baseLast = held.recent[excess - 1];
-    held.recent = held.recent.slice(excess);
+    this.keep(held, held.recent.slice(excess));
   }
 
-  /** Least recently rated months go first. */
+  /** Without its base and recent units a month still extends in order; a late unit rates it whole. */
+  private forget(held: Held): void {
+    held.baseLast = held.recent[held.recent.length - 1] ?? held.baseLast;
+    held.base = undefined;
+    this.keep(held, []);
+  }
+
+  private drop(key: string): void {
+    const held = this.held.get(key);
+    if (!held) return;
+    this.forget(held);
+    this.held.delete(key);
+  }
+
+  /** Least recently rated months go first: their units kept for rewinding, then the month. */
   private touch(key: string, held: Held): void {
     this.held.delete(key);
     this.held.set(key, held);
-    if (this.held.size > this.limit) this.held.delete(this.held.keys().next().value!);
+    if (this.held.size > this.limit) this.drop(this.held.keys().next().value!);
+    for (const [other, old] of this.held) {
+      if (this.kept <= this.budget || other === key) break;
+      this.forget(old);
+    }
   }
 }
 
