@@ -56,6 +56,8 @@ function within(event: StoredEvent, upTo: Position | undefined, asOf: string | u
 export class LogIndex {
   private readonly settings: StoredEvent[] = [];
   private readonly threads = new Map<string, ThreadExtent>();
+  /** States by how many settings they saw. */
+  private readonly states = new Map<number, EngineState>();
   readonly invoices = new Map<string, Invoice>();
   /** The last event the cut lets in. */
   end: Position = START;
@@ -96,13 +98,19 @@ export class LogIndex {
     this.settings.push(event);
   }
 
-  /** Accounts, cards and maps as the log had published them at `upTo` (at the cut when absent), under a timeline. */
+  /**
+   * Accounts, cards and maps as the log had published them at `upTo` (at the cut when absent),
+   * under a timeline. Read only: cuts that see the same settings share one state, so verifying
+   * thousands of invoices does not replay the settings once each.
+   */
   stateAt(upTo?: Position, timeline?: PolicyTimeline): EngineState {
+    const past = upTo ? this.settings.findIndex((event) => comparePositions(event.position, upTo) > 0) : -1;
+    const seen = past < 0 ? this.settings.length : past;
+    const cached = timeline ? undefined : this.states.get(seen);
+    if (cached) return cached;
     const state = new EngineState(timeline);
-    for (const event of this.settings) {
-      if (upTo && comparePositions(event.position, upTo) > 0) break;
-      apply(state, event);
-    }
+    for (const event of this.settings.slice(0, seen)) apply(state, event);
+    if (!timeline) this.states.set(seen, state);
     return state;
   }
 

@@ -56,7 +56,7 @@ export class ExplainThreadHandler implements IQueryHandler<ExplainThread> {
     // Stored drafts do not list their units: the thread's months are rated again with provenance.
     const engine = this.reader.engine;
     const members = [...(engine.portfolios.get(account.portfolioId) ?? [account.wabaId])].sort();
-    const accounts = new Map(members.map((waba) => [waba, engine.accounts.get(waba) ?? account]));
+    const accounts = new Map(members.map((waba) => [waba, engine.accounts.get(waba)!]));
     const drafts: InvoiceDraft[] = [];
     for (const [period, last] of periods) {
       const { units } = await monthUnits(this.reader.sql, tables.units, members, period, last);
