@@ -11,6 +11,7 @@ import { EventStore } from '../src/event-store/event-store.port.js';
 import { IssueInvoice } from '../src/invoices/issue-invoice/issue-invoice.command.js';
 import { ProjectionRunner } from '../src/read-models/projection.runner.js';
 import { seedStore } from './seed.js';
+import { memory, seconds } from './measure.js';
 import { accountsOf } from './traffic.js';
 
 /**
@@ -22,11 +23,6 @@ const events = Number(process.env.BENCH_EVENTS ?? 1_000_000);
 const wabas = Number(process.env.BENCH_WABAS ?? 1_000);
 const dir = mkdtempSync(join(tmpdir(), 'ledger-bench-audit-'));
 const clock = () => new Date();
-const seconds = (since: number) => (performance.now() - since) / 1000;
-const heap = () => {
-  (globalThis as { gc?: () => void }).gc?.();
-  return `live heap ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MiB, rss ${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB`;
-};
 
 const ledger = await openLedger(loadConfig({ LEDGER_SQLITE_FILE: join(dir, 'ledger.db') }), { clock });
 try {
@@ -38,7 +34,7 @@ try {
   started = performance.now();
   const bus = ledger.get(CommandBus);
   for (const { wabaId } of accountsOf(wabas, 7)) await bus.execute(new IssueInvoice({ wabaId, period: '2025-10' }, jobContext(clock, 'bench')));
-  console.log(`issued ${wabas.toLocaleString('en-US')} invoices in ${seconds(started).toFixed(1)} s, ${heap()}`);
+  console.log(`issued ${wabas.toLocaleString('en-US')} invoices in ${seconds(started).toFixed(1)} s, ${memory()}`);
 
   started = performance.now();
   const verdicts = await ledger.get(Auditor).verifyAll(SYSTEM);
@@ -46,7 +42,7 @@ try {
   const matched = verdicts.filter((v) => v.match).length;
   console.log(
     `audit verify: ${verdicts.length.toLocaleString('en-US')} invoices (${matched.toLocaleString('en-US')} match) in ${took.toFixed(1)} s ` +
-      `(${Math.round(written / took).toLocaleString('en-US')} log events/s), ${heap()}`,
+      `(${Math.round(written / took).toLocaleString('en-US')} log events/s), ${memory()}`,
   );
   if (matched !== verdicts.length) process.exitCode = 1;
 } finally {

@@ -19,6 +19,7 @@ import { UNIT_COLUMNS, unitRow } from '../src/read-models/unit-rows.js';
 import { READ_SQL } from '../src/read-models/read-model.factory.js';
 import type { Param, Sql } from '../src/read-models/sql.js';
 import { cards } from '../test/support/engine-kit.js';
+import { memory, seconds } from './measure.js';
 import { accountsOf } from './traffic.js';
 
 /**
@@ -32,12 +33,6 @@ const messages = Number(process.env.BENCH_MESSAGES ?? 10_000_000);
 const wabas = Number(process.env.BENCH_WABAS ?? 5_000);
 const dir = mkdtempSync(join(tmpdir(), 'ledger-bench-regen-'));
 const clock = () => new Date();
-const seconds = (since: number) => (performance.now() - since) / 1000;
-/** RSS, and the heap live after a full collection when run with --expose-gc (what the process holds, not its garbage). */
-const rss = () => {
-  (globalThis as { gc?: () => void }).gc?.();
-  return `${Math.round(process.memoryUsage().rss / 2 ** 20)} MiB, live heap ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MiB`;
-};
 
 const MARKETS = [
   { market: 'India', country: 'IN', prefix: '9198' },
@@ -123,7 +118,7 @@ try {
   // The runner learns of rows written behind its back by loading its tables again.
   await runner.init();
   await runner.apply([], true);
-  console.log(`first rating of October (stage 2): ${seconds(started).toFixed(1)} s, rss ${rss()}`);
+  console.log(`first rating of October (stage 2): ${seconds(started).toFixed(1)} s, ${memory()}`);
 
   started = performance.now();
   const bus = ledger.get(CommandBus);
@@ -144,7 +139,7 @@ try {
   console.log(
     `regenerate after a price change: ${total.toFixed(1)} s for ${(perWaba * wabas).toLocaleString('en-US')} messages ` +
       `(${Math.round((perWaba * wabas) / total).toLocaleString('en-US')} messages/s; stage 2 re-rating ${rerated.toFixed(1)} s, compare and revise ${(total - rerated).toFixed(1)} s), ` +
-      `${[...outcomes].map(([k, v]) => `${v} ${k}`).join(', ')}, rss ${rss()} (target: under 60 s)`,
+      `${[...outcomes].map(([k, v]) => `${v} ${k}`).join(', ')}, ${memory()} (target: under 60 s)`,
   );
 } finally {
   await ledger.close();
