@@ -69,7 +69,8 @@ interface Pending {
   price: Decimal;
   priceText: string;
   card: RateCard | undefined;
-  row: string;
+  /** The category the card priced it as: the line's rate-card row is `market/priceCategory`. */
+  priceCategory: Category;
   count: number;
   unitIds: string[] | undefined;
   /** Its number in the units fingerprint. */
@@ -307,7 +308,7 @@ export class Rater {
         price: price?.price ?? ZERO,
         priceText,
         card,
-        row: `${unit.market}/${priceCategory}`,
+        priceCategory,
         count: 0,
         unitIds: this.provenance ? [] : undefined,
         no: sheet.opened.length,
@@ -355,23 +356,22 @@ function finish(sheet: Sheet, period: string, timeline: PolicyTimeline, rounding
   for (const group of sheet.lines) if (group) for (const line of group) pending.push(line);
   const zero = formatMoney(ZERO, account.currency);
   const lines: DraftLine[] = pending.map((line) => {
+    const rateCard = line.card ? { id: line.card.id, version: line.card.version, row: `${line.market}/${line.priceCategory}` } : null;
     // Free lines are most lines of a month: they skip the decimal arithmetic.
-    const free = line.price.isZero();
-    const exact = free ? ZERO : line.price.times(line.count);
-    const amount = free ? ZERO : roundMoney(exact, account.currency, rounding);
-    if (!free) total = total.plus(amount);
-    return {
-      market: line.market,
-      category: line.category,
-      charge: line.charge,
-      tier: line.tier,
-      quantity: line.count,
-      unitPrice: line.priceText,
-      exactAmount: free ? '0' : exact.toString(),
-      amount: free ? zero : formatMoney(amount, account.currency),
-      rateCard: line.card ? { id: line.card.id, version: line.card.version, row: line.row } : null,
-      ...listed(line.unitIds),
-    };
+    let exactAmount = '0';
+    let amount = zero;
+    if (!line.price.isZero()) {
+      const exact = line.price.times(line.count);
+      const rounded = roundMoney(exact, account.currency, rounding);
+      total = total.plus(rounded);
+      exactAmount = exact.toString();
+      amount = formatMoney(rounded, account.currency);
+    }
+    const { market, category, charge, tier, count: quantity, priceText: unitPrice, unitIds } = line;
+    // One shape per kind of draft: a literal, not a conditional spread.
+    return unitIds
+      ? { market, category, charge, tier, quantity, unitPrice, exactAmount, amount, rateCard, unitIds: [...unitIds] }
+      : { market, category, charge, tier, quantity, unitPrice, exactAmount, amount, rateCard };
   });
   lines.sort(compareLines);
   return {

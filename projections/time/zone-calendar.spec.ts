@@ -9,6 +9,21 @@ describe('instants: the canonical form is read without Date.parse, every other f
     }
     let ms = Date.parse('2018-01-01T00:00:00.000Z');
     for (let i = 0; i < 10_000; i++, ms += 86_399_999 * 3 + 7) assert.equal(canonicalInstant(new Date(ms).toISOString()), ms);
+    // Days are counted by arithmetic, not Date.UTC: every century rule from year 1000 to 9999.
+    const first = Date.parse('1000-01-01T00:00:00.000Z');
+    const span = Date.parse('9999-12-31T23:59:59.999Z') - first;
+    for (let i = 0; i < 20_000; i++) {
+      const at = first + Math.floor((span * i) / 20_000) + i;
+      assert.equal(canonicalInstant(new Date(at).toISOString()), at);
+    }
+  });
+
+  it('declines a canonical-looking instant with a non-digit in any digit position', () => {
+    const iso = '2025-10-01T12:34:56.789Z';
+    for (let i = 0; i < iso.length; i++) {
+      if (!/\d/.test(iso[i]!)) continue;
+      for (const bad of ['x', '/', ':', ' ']) assert.ok(Number.isNaN(canonicalInstant(iso.slice(0, i) + bad + iso.slice(i + 1))), `${bad} at ${i}`);
+    }
   });
 
   it('declines every other form, which parseInstant still reads', () => {

