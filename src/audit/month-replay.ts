@@ -1,12 +1,4 @@
-import type {
-  AccountRegisteredData,
-  AccountSettingsChangedData,
-  MarketMapPublishedData,
-  PhoneNumberAttachedData,
-  Positioned,
-  RateCardPublishedData,
-  ThreadKey,
-} from '../../projections/events.js';
+import type { Positioned, ThreadKey } from '../../projections/events.js';
 import type { Invoice, InvoiceEvent } from '../../projections/invoices/invoice-lifecycle.js';
 import { invoiceOf } from '../../projections/invoices/invoice-lifecycle.js';
 import type { PolicyTimeline } from '../../projections/policies/timeline.js';
@@ -22,7 +14,7 @@ import type { EventStore, StoredEvent } from '../event-store/event-store.port.js
 import type { Position } from '../event-store/position.js';
 import { comparePositions, formatPosition, START } from '../event-store/position.js';
 import { EngineState } from '../read-models/engine-state.js';
-import { THREAD_TYPES, toPositioned } from '../read-models/thread-history.js';
+import { INVOICE_TYPES, THREAD_TYPES, toPositioned } from '../read-models/thread-history.js';
 
 /** How much of the log a replay sees: up to a position, and only what was recorded by an instant. */
 export interface Cut {
@@ -30,8 +22,6 @@ export interface Cut {
   /** ISO-8601: events the ledger recorded after this instant are left out ("as known at"). */
   readonly asOf?: string;
 }
-
-const INVOICE_TYPES = new Set(['InvoiceIssued', 'InvoiceRevised', 'InvoiceVoided']);
 
 interface ThreadExtent {
   readonly wabaId: string;
@@ -109,7 +99,7 @@ export class LogIndex {
     const cached = timeline ? undefined : this.states.get(seen);
     if (cached) return cached;
     const state = new EngineState(timeline);
-    for (const event of this.settings.slice(0, seen)) apply(state, event);
+    for (const event of this.settings.slice(0, seen)) state.apply(event);
     if (!timeline) this.states.set(seen, state);
     return state;
   }
@@ -142,28 +132,6 @@ export class LogIndex {
       if (verdict === 'in') events.push(toPositioned(event));
     }
     return events;
-  }
-}
-
-function apply(state: EngineState, event: StoredEvent): void {
-  switch (event.type) {
-    case 'AccountRegistered':
-      state.register(event.data as AccountRegisteredData);
-      return;
-    case 'AccountSettingsChanged':
-      state.change(event.data as AccountSettingsChangedData);
-      return;
-    case 'PhoneNumberAttached': {
-      const data = event.data as PhoneNumberAttachedData;
-      state.numbers.set(data.phoneNumberId, data.wabaId);
-      return;
-    }
-    case 'RateCardPublished':
-      state.publishCard(event.data as RateCardPublishedData);
-      return;
-    case 'MarketMapPublished':
-      state.publishMap(event.data as MarketMapPublishedData);
-      return;
   }
 }
 

@@ -3,6 +3,7 @@ import type {
   AccountRegisteredData,
   AccountSettingsChangedData,
   MarketMapPublishedData,
+  PhoneNumberAttachedData,
   RateCardPublishedData,
 } from '../../projections/events.js';
 import { MarketMap, marketMapFromCsv } from '../../projections/markets/market-map.js';
@@ -10,6 +11,13 @@ import { PolicyTimeline } from '../../projections/policies/timeline.js';
 import { RateCardBook } from '../../projections/rating/rate-card-book.js';
 import type { EngineContext } from '../../projections/thread/thread.projection.js';
 import type { AccountContext } from '../../projections/thread/thread.types.js';
+
+/** A setting as applied: accounts as they now stand, the rest as published. */
+export type Applied =
+  | { readonly type: 'AccountRegistered' | 'AccountSettingsChanged'; readonly account: AccountContext }
+  | { readonly type: 'PhoneNumberAttached'; readonly data: PhoneNumberAttachedData }
+  | { readonly type: 'RateCardPublished'; readonly data: RateCardPublishedData }
+  | { readonly type: 'MarketMapPublished'; readonly data: MarketMapPublishedData };
 
 const shippedMarkets = marketMapFromCsv(readFileSync(new URL('../../../projections/data/markets.csv', import.meta.url), 'utf8'));
 
@@ -32,6 +40,38 @@ export class EngineState {
 
   get engine(): EngineContext {
     return { markets: this.markets, timeline: this.timeline };
+  }
+
+  /**
+   * Applies a settings event (account, number, rate card, market map) as the runner and the
+   * audit replays both read the log; anything else, or a change to an unknown account, is not one.
+   */
+  apply(event: { readonly type: string; readonly data: unknown }): Applied | undefined {
+    switch (event.type) {
+      case 'AccountRegistered':
+        return { type: event.type, account: this.register(event.data as AccountRegisteredData) };
+      case 'AccountSettingsChanged': {
+        const account = this.change(event.data as AccountSettingsChangedData);
+        return account && { type: event.type, account };
+      }
+      case 'PhoneNumberAttached': {
+        const data = event.data as PhoneNumberAttachedData;
+        this.numbers.set(data.phoneNumberId, data.wabaId);
+        return { type: event.type, data };
+      }
+      case 'RateCardPublished': {
+        const data = event.data as RateCardPublishedData;
+        this.publishCard(data);
+        return { type: event.type, data };
+      }
+      case 'MarketMapPublished': {
+        const data = event.data as MarketMapPublishedData;
+        this.publishMap(data);
+        return { type: event.type, data };
+      }
+      default:
+        return undefined;
+    }
   }
 
   register(data: AccountRegisteredData): AccountContext {

@@ -1,14 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type {
-  AccountRegisteredData,
-  AccountSettingsChangedData,
-  InvoiceVoidedData,
-  MarketMapPublishedData,
-  PhoneNumberAttachedData,
-  Positioned,
-  RateCardPublishedData,
-  ThreadKey,
-} from '../../projections/events.js';
+import type { InvoiceVoidedData, MarketMapPublishedData, Positioned, RateCardPublishedData, ThreadKey } from '../../projections/events.js';
 import { draftHash } from '../../projections/invoices/invoice-hash.js';
 import type { Invoice, InvoiceEvent } from '../../projections/invoices/invoice-lifecycle.js';
 import { invoiceOf } from '../../projections/invoices/invoice-lifecycle.js';
@@ -20,7 +11,7 @@ import type { EventStore, StoredEvent } from '../event-store/event-store.port.js
 import type { Position } from '../event-store/position.js';
 import { comparePositions, formatPosition, START } from '../event-store/position.js';
 import { EngineState } from './engine-state.js';
-import { THREAD_TYPES, threadHistory, toPositioned } from './thread-history.js';
+import { INVOICE_TYPES, THREAD_TYPES, threadHistory, toPositioned } from './thread-history.js';
 import type { Checkpoint, ProjectionRegistry, ReadModelTables } from './read-model.schema.js';
 import type { Param, Sql } from './sql.js';
 import type { UnitKey } from './unit-rows.js';
@@ -278,17 +269,22 @@ class Batch {
       events.push(toPositioned(event));
       return;
     }
-    switch (event.type) {
+    if (INVOICE_TYPES.has(event.type)) {
+      await this.saveInvoice(event);
+      return;
+    }
+    const applied = this.state.apply(event);
+    if (!applied) return;
+    switch (applied.type) {
       case 'AccountRegistered': {
-        const account = this.state.register(event.data as AccountRegisteredData);
+        const { account } = applied;
         await this.saveAccount(account.wabaId);
         // Threads recorded before their account was known waited for it.
         this.refoldAll.add(account.wabaId);
         return;
       }
       case 'AccountSettingsChanged': {
-        const account = this.state.change(event.data as AccountSettingsChangedData);
-        if (!account) return;
+        const { account } = applied;
         await this.saveAccount(account.wabaId);
         this.refoldAll.add(account.wabaId);
         await this.tx.run(`INSERT INTO ${this.tables.dirty} (waba_id, period) SELECT waba_id, period FROM ${this.tables.drafts} WHERE waba_id = ? ON CONFLICT DO NOTHING`, [account.wabaId]);
@@ -296,8 +292,7 @@ class Batch {
         return;
       }
       case 'PhoneNumberAttached': {
-        const data = event.data as PhoneNumberAttachedData;
-        this.state.numbers.set(data.phoneNumberId, data.wabaId);
+        const { data } = applied;
         await this.tx.run(
           `INSERT INTO ${this.tables.numbers} (phone_number_id, waba_id) VALUES (?, ?) ON CONFLICT (phone_number_id) DO UPDATE SET waba_id = excluded.waba_id`,
           [data.phoneNumberId, data.wabaId],
@@ -305,8 +300,7 @@ class Batch {
         return;
       }
       case 'RateCardPublished': {
-        const data = event.data as RateCardPublishedData;
-        this.state.publishCard(data);
+        const { data } = applied;
         await this.tx.run(
           `INSERT INTO ${this.tables.rateCards} (rate_card_id, version, seq, data) VALUES (?, ?, ?, ?)
            ON CONFLICT (rate_card_id, version) DO UPDATE SET seq = excluded.seq, data = excluded.data`,
@@ -324,8 +318,7 @@ class Batch {
         return;
       }
       case 'MarketMapPublished': {
-        const data = event.data as MarketMapPublishedData;
-        this.state.publishMap(data);
+        const { data } = applied;
         await this.tx.run(
           `INSERT INTO ${this.tables.marketMaps} (version, seq, data) VALUES (?, ?, ?) ON CONFLICT (version) DO UPDATE SET seq = excluded.seq, data = excluded.data`,
           [data.version, this.seq, JSON.stringify(data)],
@@ -333,13 +326,6 @@ class Batch {
         for (const waba of this.state.accounts.keys()) this.refoldAll.add(waba);
         return;
       }
-      case 'InvoiceIssued':
-      case 'InvoiceRevised':
-      case 'InvoiceVoided':
-        await this.saveInvoice(event);
-        return;
-      default:
-        return;
     }
   }
 

@@ -4,6 +4,7 @@ import type { Position } from '../event-store/position.js';
 import { comparePositions, formatPosition } from '../event-store/position.js';
 
 export const THREAD_TYPES: ReadonlySet<string> = new Set(['MessageReceived', 'MessageSent', 'MessageDelivered', 'MessageRead', 'MessageFailed']);
+export const INVOICE_TYPES: ReadonlySet<string> = new Set(['InvoiceIssued', 'InvoiceRevised', 'InvoiceVoided']);
 
 /** A stored thread event as the engine takes it, with its position for the audit trail. */
 export function toPositioned(event: StoredEvent): Positioned {

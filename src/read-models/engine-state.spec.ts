@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ZoneCalendar } from '../../projections/time/zone-calendar.js';
+import { cards } from '../../test/support/engine-kit.js';
+import { EngineState } from './engine-state.js';
+
+const registered = { wabaId: 'waba-1', portfolioId: 'pf-1', timezone: 'America/Sao_Paulo', currency: 'USD', rateCardId: 'meta-usd' };
+
+describe('engine state: the settings the runner and the audit replays both apply', () => {
+  it('answers an account as it stands after a settings change, and keeps it in its portfolio', () => {
+    const state = new EngineState();
+    assert.deepEqual(state.apply({ type: 'AccountRegistered', data: registered }), {
+      type: 'AccountRegistered',
+      account: { wabaId: 'waba-1', portfolioId: 'pf-1', timezone: 'America/Sao_Paulo', currency: 'USD', rateCardId: 'meta-usd' },
+    });
+    const changed = state.apply({ type: 'AccountSettingsChanged', data: { wabaId: 'waba-1', effectiveFrom: '2025-11-01', timezone: 'Asia/Kolkata', authIntlEligibility: true } });
+    assert.deepEqual(changed, {
+      type: 'AccountSettingsChanged',
+      account: { wabaId: 'waba-1', portfolioId: 'pf-1', timezone: 'Asia/Kolkata', currency: 'USD', rateCardId: 'meta-usd', authIntlEligible: true },
+    });
+    assert.deepEqual([...state.portfolios.get('pf-1')!], ['waba-1']);
+  });
+
+  it('ignores a change to an unknown account and every event that is not a setting', () => {
+    const state = new EngineState();
+    assert.equal(state.apply({ type: 'AccountSettingsChanged', data: { wabaId: 'waba-9', effectiveFrom: '2025-11-01', currency: 'EUR' } }), undefined);
+    assert.equal(state.apply({ type: 'MessageReceived', data: { wabaId: 'waba-9' } }), undefined);
+    assert.equal(state.accounts.size, 0);
+  });
+
+  it('maps a number to its WABA and publishes a rate card into the book', () => {
+    const state = new EngineState();
+    state.apply({ type: 'AccountRegistered', data: registered });
+    assert.deepEqual(state.apply({ type: 'PhoneNumberAttached', data: { wabaId: 'waba-1', phoneNumberId: 'pn-1' } }), {
+      type: 'PhoneNumberAttached',
+      data: { wabaId: 'waba-1', phoneNumberId: 'pn-1' },
+    });
+    assert.equal(state.numbers.get('pn-1'), 'waba-1');
+    const card = cards.usd2025q4();
+    assert.equal(state.apply({ type: 'RateCardPublished', data: card })?.type, 'RateCardPublished');
+    assert.equal(state.book.cardAt(card.rateCardId, Date.parse('2025-10-15T00:00:00Z'), ZoneCalendar.of('America/Sao_Paulo'))?.version, card.version);
+  });
+});
