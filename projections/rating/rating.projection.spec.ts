@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { RateCardPublishedData } from '../events.js';
-import { account, cards, draftOf, lineSummary, Story, timeline } from '../../test/support/engine-kit.js';
+import type { Positioned, RateCardPublishedData } from '../events.js';
+import { account, cards, draftOf, engine, lineSummary, Story, timeline } from '../../test/support/engine-kit.js';
 import { draftHash } from '../invoices/invoice-hash.js';
 import { RateCardBook } from './rate-card-book.js';
 import { Rater, rateMonth } from './rating.projection.js';
 import type { BillableUnit } from '../thread/thread.types.js';
+import { foldThread } from '../thread/thread.projection.js';
 
 /** A small card with a tier ladder for Brazil utility: 1-2 at list, 3-4 cheaper, 5+ cheapest. */
 function tiered(effectiveFrom = '2025-10-01'): RateCardPublishedData {
@@ -211,5 +212,31 @@ describe('rating: money', () => {
       'Brazil utility regular [5-] 1 x 0.0040 = 0.00',
     ]);
     assert.equal(draftHash(half.draft('waba-1', '2025-10')), before);
+  });
+});
+
+describe('rating: the draft hash of an engine version', () => {
+  it('stays the same for the same month, so an issued invoice verifies bit for bit (a change needs a new ENGINE_VERSION)', () => {
+    const key = { wabaId: 'waba-1', phoneNumberId: 'phone-1', customer: '5511900000001' };
+    const sent = (messageId: string, at: string, category?: 'marketing' | 'utility'): Positioned[] => [
+      { type: 'MessageSent', data: { ...key, messageId, timestamp: at, kind: category ? 'template' : 'text', ...(category ? { template: { name: category, category } } : {}) } },
+      { type: 'MessageDelivered', data: { ...key, messageId, timestamp: at.replace(':00.000Z', ':01.000Z') } },
+    ];
+    const events: Positioned[] = [
+      ...sent('wamid.m1', '2025-10-01T08:00:00.000Z', 'marketing'),
+      ...sent('wamid.u1', '2025-10-02T14:00:00.000Z', 'utility'),
+      { type: 'MessageReceived', data: { ...key, messageId: 'wamid.in1', timestamp: '2025-10-03T00:00:00.000Z', kind: 'text' } },
+      ...sent('wamid.u2', '2025-10-03T01:00:00.000Z', 'utility'),
+      ...sent('wamid.t1', '2025-10-03T02:00:00.000Z'),
+    ];
+    const draft = draftOf(foldThread(events, account(), engine).units, '2025-10', [cards.usd2025q4()]);
+    assert.deepEqual(lineSummary(draft), [
+      'Brazil marketing regular 1 x 0.0625 = 0.06',
+      'Brazil service free_customer_service 1 x 0 = 0.00',
+      'Brazil utility regular 1 x 0.0068 = 0.01',
+      'Brazil utility free_customer_service 1 x 0 = 0.00',
+    ]);
+    assert.equal(draft.units, '83cf01779ba52eff');
+    assert.equal(draftHash(draft), 'sha256:850dfbbd9b3636157e8eba0115519917618bc0c16685a25025eff4e1e78d639a');
   });
 });

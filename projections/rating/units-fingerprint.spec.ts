@@ -17,6 +17,10 @@ describe('units fingerprint', () => {
     assert.match(a, /^[0-9a-f]{16}$/);
   });
 
+  it('keeps its value: stored drafts and issued invoices carry it, and verify recomputes it', () => {
+    assert.equal(of([['message:w1', 0], ['message:w2', 1]], lines), '1a5d54d971d410b5');
+  });
+
   it('changes with the order units were charged in, the line each went to, and what a line stands for', () => {
     const base = of([['message:w1', 0], ['message:w2', 1]], lines);
     assert.notEqual(of([['message:w2', 1], ['message:w1', 0]], lines), base);
