@@ -2,8 +2,29 @@ import { ValidationPipe } from '@nestjs/common';
 import type { ValidationError } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import type { ClassConstructor } from 'class-transformer';
-import { validateSync } from 'class-validator';
+import { getMetadataStorage, validateSync } from 'class-validator';
 import { LedgerError } from './ledger-error.js';
+
+/**
+ * class-validator finds a class's rules by scanning every decorated class on each call
+ * (typestack/class-validator#2686, open): the cost grows with the number of request classes in
+ * the app. A class's rules, its ancestors' included, are all registered when its module loads,
+ * before anything can be validated against it, so they are looked up once per class and options.
+ */
+function rememberRules(): void {
+  const storage = getMetadataStorage();
+  const lookup = storage.getTargetValidationMetadatas.bind(storage);
+  const known = new WeakMap<object, Map<string, ReturnType<typeof lookup>>>();
+  storage.getTargetValidationMetadatas = (target, schema, always, strict, groups) => {
+    let byOptions = known.get(target);
+    if (!byOptions) known.set(target, (byOptions = new Map<string, ReturnType<typeof lookup>>()));
+    const key = `${schema}|${always}|${strict}|${groups?.join(',') ?? ''}`;
+    let rules = byOptions.get(key);
+    if (!rules) byOptions.set(key, (rules = lookup(target, schema, always, strict, groups)));
+    return rules;
+  };
+}
+rememberRules();
 
 const OPTIONS = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true } as const;
 
