@@ -176,11 +176,15 @@ export function resolveRetry(stream: string, incoming: readonly EncodedEvent[], 
   };
 }
 
-export function checkExpected(stream: string, expected: ExpectedRevision, current: StreamRevision): void {
-  const ok =
+export function meetsExpected(expected: ExpectedRevision, current: StreamRevision): boolean {
+  return (
     expected === 'any' ||
     (expected === 'no_stream' && current === 'no_stream') ||
     (expected === 'stream_exists' && current !== 'no_stream') ||
-    expected === current;
-  if (!ok) throw new WrongExpectedRevision(stream, expected, current);
+    expected === current
+  );
+}
+
+export function checkExpected(stream: string, expected: ExpectedRevision, current: StreamRevision): void {
+  if (!meetsExpected(expected, current)) throw new WrongExpectedRevision(stream, expected, current);
 }

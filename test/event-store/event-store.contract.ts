@@ -192,6 +192,27 @@ export function eventStoreContract(name: string, subject: () => Promise<Contract
         assert.deepEqual((await readAllOf([a, b])).map((e) => e.id), [`${run}:m1`, `${run}:m2`, `${run}:m3`, `${run}:m4`]);
       });
 
+      it('numbers several writes to one stream in one call on from each other, and refuses a stale one among them', async (t) => {
+        if (context.name === 'esdb') return t.skip('EventStoreDB has no transaction across streams');
+        const a = streamName('many-same');
+        const written = await store.appendMany([
+          { stream: a, events: [event('ms1')], expected: 'no_stream' },
+          { stream: a, events: [event('ms2'), event('ms3')], expected: 0 },
+          { stream: a, events: [event('ms4')], expected: 'any' },
+          { stream: a, events: [event('ms5')], expected: 'stream_exists' },
+        ]);
+        assert.deepEqual(written.map((r) => r.revision), [0, 2, 3, 4]);
+        const b = streamName('many-stale');
+        await rejectsWith(
+          store.appendMany([
+            { stream: b, events: [event('mt1')], expected: 'no_stream' },
+            { stream: b, events: [event('mt2')], expected: 'no_stream' },
+          ]),
+          'WRONG_EXPECTED_REVISION',
+        );
+        assert.equal(await store.streamRevision(b), 'no_stream');
+      });
+
       it('appends nothing of any stream when one write conflicts', async (t) => {
         if (context.name === 'esdb') return t.skip('EventStoreDB has no transaction across streams');
         const a = streamName('many-clash-a');

@@ -11,7 +11,7 @@ import type {
   StreamRevision,
 } from '../event-store.port.js';
 import { EventStore, RecordedEvent } from '../event-store.port.js';
-import { checkExpected, encodeAppend, resolveRetry } from '../event-store.validation.js';
+import { checkExpected, encodeAppend, meetsExpected, resolveRetry } from '../event-store.validation.js';
 import type { EncodedEvent } from '../event-store.validation.js';
 import type { Position } from '../position.js';
 
@@ -52,6 +52,7 @@ export class SqliteEventStore extends EventStore {
   private readonly insert: Database.Statement;
   private readonly lastRevision: Database.Statement;
   private readonly byIds: Database.Statement;
+  private readonly anyId: Database.Statement;
   private readonly pageForwards: Database.Statement;
   private readonly pageBackwards: Database.Statement;
   private readonly pageAll: Database.Statement;
@@ -88,6 +89,7 @@ export class SqliteEventStore extends EventStore {
     );
     this.lastRevision = this.db.prepare('SELECT MAX(revision) FROM events WHERE stream = ?').pluck();
     this.byIds = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE id IN (SELECT value FROM json_each(?))`).raw();
+    this.anyId = this.db.prepare('SELECT 1 FROM events WHERE id IN (SELECT value FROM json_each(?)) LIMIT 1').pluck();
     this.pageForwards = this.db
       .prepare(`SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?`)
       .raw();
@@ -99,15 +101,7 @@ export class SqliteEventStore extends EventStore {
     const append = (stream: string, events: EncodedEvent[], { expected }: AppendOptions): AppendResult => {
       const current = this.revisionOf(stream);
       checkExpected(stream, expected, current);
-      let revision = current === 'no_stream' ? -1 : current;
-      const written = events.map((event) => {
-        revision += 1;
-        const { lastInsertRowid } = this.insert.run(stream, revision, event.id, event.type, event.data, event.metadata);
-        const seq = BigInt(lastInsertRowid);
-        return { id: event.id, revision, position: { commit: seq, prepare: seq } };
-      });
-      const last = written[written.length - 1]!;
-      return { stream, revision: last.revision, position: last.position, events: written, duplicate: false };
+      return this.write(stream, events, current);
     };
     this.single = this.db.transaction(append);
     // Called inside an outer transaction, a transaction function runs as a savepoint: a write
@@ -117,6 +111,9 @@ export class SqliteEventStore extends EventStore {
     );
     this.group = this.db.transaction((items: Queued[]) =>
       items.map((item): Outcome => {
+        // Checked writes can fail only with the disk, and then the whole group rolls back.
+        const checked = this.checked(item.writes);
+        if (checked) return { results: checked.map((current, i) => this.write(item.writes[i]!.stream, item.writes[i]!.events, current)) };
         try {
           return { results: item.writes.length === 1 && !item.atomic ? [this.settleOne(item.writes[0]!)] : this.many(item.writes) };
         } catch (error) {
@@ -124,6 +121,44 @@ export class SqliteEventStore extends EventStore {
         }
       }),
     );
+  }
+
+  private write(stream: string, events: readonly EncodedEvent[], current: StreamRevision): AppendResult {
+    let revision = current === 'no_stream' ? -1 : current;
+    const written = events.map((event) => {
+      revision += 1;
+      const { lastInsertRowid } = this.insert.run(stream, revision, event.id, event.type, event.data, event.metadata);
+      const seq = BigInt(lastInsertRowid);
+      return { id: event.id, revision, position: { commit: seq, prepare: seq } };
+    });
+    const last = written[written.length - 1]!;
+    return { stream, revision: last.revision, position: last.position, events: written, duplicate: false };
+  }
+
+  /**
+   * Each write's current revision, when every write of an item is bound to succeed: no id is
+   * stored already or repeated, and every expected revision holds. Those go in without a
+   * savepoint each, which costs as much as the insert (about 12 µs). Anything else (a retry, a
+   * conflict) takes the careful path, where a write that fails rolls back alone.
+   */
+  private checked(writes: readonly Planned[]): StreamRevision[] | undefined {
+    const ids = new Set<string>();
+    for (const { events } of writes) {
+      for (const { id } of events) {
+        if (ids.has(id)) return undefined;
+        ids.add(id);
+      }
+    }
+    if (this.anyId.get(JSON.stringify([...ids])) !== undefined) return undefined;
+    const streams = new Map<string, StreamRevision>();
+    const currents: StreamRevision[] = [];
+    for (const { stream, events, options } of writes) {
+      const current = streams.get(stream) ?? this.revisionOf(stream);
+      if (!meetsExpected(options.expected, current)) return undefined;
+      currents.push(current);
+      streams.set(stream, (current === 'no_stream' ? -1 : current) + events.length);
+    }
+    return currents;
   }
 
   private settleOne({ stream, events, options }: Planned): AppendResult {
