@@ -10,32 +10,36 @@ import { ProjectionRunner } from '../../src/read-models/projection.runner.js';
 import { ProjectionRegistry, ReadModelTables } from '../../src/read-models/read-model.schema.js';
 import { SqliteSql } from '../../src/read-models/sql.js';
 
-describe('projection runner on SQLite', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ledger-runner-'));
+/** A SQLite log seeded once for a suite, with a read-model connection beside it; removed after. */
+function seededLog(prefix: string, seed: Parameters<typeof seedStore>[1]): { readonly store: SqliteEventStore; readonly sql: SqliteSql } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
   const file = join(dir, 'ledger.db');
-  let store: SqliteEventStore;
-  let sql: SqliteSql;
+  const log = {} as { store: SqliteEventStore; sql: SqliteSql };
+  before(async () => {
+    log.store = new SqliteEventStore({ file, synchronous: 'NORMAL' });
+    await seedStore(log.store, seed);
+    log.sql = new SqliteSql(file);
+  });
+  after(async () => {
+    await log.sql.close();
+    await log.store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return log;
+}
+
+describe('projection runner on SQLite', () => {
+  const log = seededLog('ledger-runner-', { events: 6_000, accounts: 6 });
   const registry = new ProjectionRegistry('');
 
-  const drafts = (tables: ReadModelTables) => sql.all<{ waba_id: string; period: string; hash: string; total: string }>(`SELECT waba_id, period, hash, total FROM ${tables.drafts} ORDER BY waba_id, period`);
+  const drafts = (tables: ReadModelTables) => log.sql.all<{ waba_id: string; period: string; hash: string; total: string }>(`SELECT waba_id, period, hash, total FROM ${tables.drafts} ORDER BY waba_id, period`);
   const project = async (version: string, batchSize: number, commitEvery: number, rateEvery: number) => {
     const tables = new ReadModelTables('', version);
-    const runner = new ProjectionRunner(store, sql, tables, registry, { batchSize, commitEvery, rateEvery, rateIntervalMs: 60_000 });
+    const runner = new ProjectionRunner(log.store, log.sql, tables, registry, { batchSize, commitEvery, rateEvery, rateIntervalMs: 60_000 });
     await runner.init();
     await runner.catchUp();
     return { tables, runner };
   };
-
-  before(async () => {
-    store = new SqliteEventStore({ file, synchronous: 'NORMAL' });
-    await seedStore(store, { events: 6_000, accounts: 6 });
-    sql = new SqliteSql(file);
-  });
-  after(async () => {
-    await sql.close();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
 
   it('gives the same drafts in small pages and transactions, rated mid-way, as in one batch: threads spanning pages are re-folded whole', async () => {
     const whole = await project('whole', 10_000, 10_000, Number.POSITIVE_INFINITY);
@@ -47,45 +51,31 @@ describe('projection runner on SQLite', () => {
   });
 
   it('switches reads to a version once it has caught up, and retires the one before', async () => {
-    assert.equal(await registry.live(sql), 'pieces');
-    assert.equal(await registry.status(sql, 'whole'), 'retired');
+    assert.equal(await registry.live(log.sql), 'pieces');
+    assert.equal(await registry.status(log.sql, 'whole'), 'retired');
   });
 
   it('refuses to write a batch when another runner moved the checkpoint under it', async () => {
     const tables = new ReadModelTables('', 'pieces');
-    const stale = new ProjectionRunner(store, sql, tables, registry, { batchSize: 50 });
+    const stale = new ProjectionRunner(log.store, log.sql, tables, registry, { batchSize: 50 });
     await stale.init();
-    await sql.run(`UPDATE ${tables.checkpoint} SET position = '1/1' WHERE id = 1`);
+    await log.sql.run(`UPDATE ${tables.checkpoint} SET position = '1/1' WHERE id = 1`);
     await assert.rejects(stale.apply(await stale.nextBatch()), /another runner is writing it/);
   });
 });
 
 describe('projection runner on traffic logged as it happened', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ledger-runner-live-'));
-  const file = join(dir, 'ledger.db');
-  let store: SqliteEventStore;
-  let sql: SqliteSql;
+  const log = seededLog('ledger-runner-live-', { events: 4_000, accounts: 4, order: 'time', days: 40 });
   const registry = new ProjectionRegistry('');
-  const drafts = (tables: ReadModelTables) => sql.all<{ waba_id: string; period: string; hash: string; total: string; data: string }>(`SELECT waba_id, period, hash, total, data FROM ${tables.drafts} ORDER BY waba_id, period`);
+  const drafts = (tables: ReadModelTables) => log.sql.all<{ waba_id: string; period: string; hash: string; total: string; data: string }>(`SELECT waba_id, period, hash, total, data FROM ${tables.drafts} ORDER BY waba_id, period`);
   const project = async (version: string, pages: number, heldMonths?: number) => {
     const tables = new ReadModelTables('', version);
-    const runner = new ProjectionRunner(store, sql, tables, registry, { batchSize: pages, commitEvery: pages, rateEvery: pages, heldMonths });
+    const runner = new ProjectionRunner(log.store, log.sql, tables, registry, { batchSize: pages, commitEvery: pages, rateEvery: pages, heldMonths });
     await runner.init();
     let extended = 0;
     await runner.catchUp((report) => (extended += report.extended));
     return { tables, extended };
   };
-
-  before(async () => {
-    store = new SqliteEventStore({ file, synchronous: 'NORMAL' });
-    await seedStore(store, { events: 4_000, accounts: 4, order: 'time', days: 40 });
-    sql = new SqliteSql(file);
-  });
-  after(async () => {
-    await sql.close();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
 
   it('rates a month that only gained later units by extending the rater it kept, to the drafts of rating it from all its units', async () => {
     const whole = await project('whole', 100_000);
