@@ -135,7 +135,8 @@ await measure(
 const rebuildFile = join(dir, 'rebuild.db');
 const store = new SqliteEventStore({ file: rebuildFile, synchronous: 'NORMAL' });
 const seeded = await seedStore(store, { events: rebuildEvents, accounts: 1_000 });
-const sql = new SqliteSql(rebuildFile);
+// Read models in a file of their own beside the log, as the server keeps them.
+const sql = new SqliteSql(join(dir, 'rebuild.read-models.db'));
 const runner = new ProjectionRunner(store, sql, new ReadModelTables('', PROJECTION_VERSION), new ProjectionRegistry(''), { rateEvery: Number.POSITIVE_INFINITY });
 await runner.init();
 const started = performance.now();

@@ -1,9 +1,10 @@
-import { Global, Module } from '@nestjs/common';
-import type { DynamicModule } from '@nestjs/common';
+import { Global, Inject, Module } from '@nestjs/common';
+import type { DynamicModule, OnApplicationShutdown } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import type { LedgerConfig } from '../config/ledger.config.js';
+import { LEDGER_CONFIG } from '../event-store/event-store.module.js';
 import { EventStore } from '../event-store/event-store.port.js';
-import { openReadModelSql } from '../read-models/read-model.factory.js';
+import { openKeySql } from '../read-models/read-model.factory.js';
 import { ApiKeyGuard } from './api-key.guard.js';
 import { ApiKeys } from './api-key.repository.js';
 import { AuthController } from './auth.controller.js';
@@ -11,7 +12,9 @@ import { CreateApiKeyHandler } from './create-api-key/create-api-key.handler.js'
 
 @Global()
 @Module({})
-export class AuthModule {
+export class AuthModule implements OnApplicationShutdown {
+  constructor(@Inject(LEDGER_CONFIG) private readonly config: LedgerConfig) {}
+
   static forRoot(config: LedgerConfig): DynamicModule {
     return {
       module: AuthModule,
@@ -22,7 +25,7 @@ export class AuthModule {
           // After the event store, which creates the PostgreSQL schema under its lock.
           inject: [EventStore],
           useFactory: async () => {
-            const { sql, namespace } = openReadModelSql(config);
+            const { sql, namespace } = openKeySql(config);
             const keys = new ApiKeys(sql, namespace, config.adminKey);
             await keys.init();
             return keys;
@@ -33,5 +36,10 @@ export class AuthModule {
       ],
       exports: [ApiKeys],
     };
+  }
+
+  /** With SQLite the keys have a connection of their own; otherwise it is the read models', which that module closes. */
+  async onApplicationShutdown(): Promise<void> {
+    if (this.config.store === 'sqlite') await openKeySql(this.config).sql.close();
   }
 }

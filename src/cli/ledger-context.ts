@@ -10,7 +10,7 @@ import type { LedgerConfig } from '../config/ledger.config.js';
 /** The same modules as the server, without HTTP, and without the background runner: the CLI drives it. */
 export async function openLedger(config: LedgerConfig, options: { clock?: Clock; logger?: Logger } = {}): Promise<INestApplicationContext> {
   const logger = options.logger ?? createLogger(process.env.LEDGER_LOG_LEVEL ?? 'warn');
-  return NestFactory.createApplicationContext(AppModule.forRoot({ ...config, projections: false }, { logger, clock: options.clock }), {
+  return NestFactory.createApplicationContext(AppModule.forRoot({ ...config, projections: 'off' }, { logger, clock: options.clock }), {
     logger: new NestPinoLogger(logger),
     abortOnError: false,
   });

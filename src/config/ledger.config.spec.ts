@@ -10,6 +10,20 @@ describe('ledger configuration', () => {
     assert.equal(config.port, 3000);
   });
 
+  it('keeps SQLite read models in a file of their own beside the events, unless told where', () => {
+    assert.match(loadConfig({ LEDGER_SQLITE_FILE: '/srv/ledger/events.db' }).readModelsFile, /^\/srv\/ledger\/events\.read-models\.db$/);
+    assert.equal(loadConfig({ LEDGER_SQLITE_FILE: '/srv/ledger/log' }).readModelsFile, '/srv/ledger/log.read-models.db');
+    assert.equal(loadConfig({ LEDGER_SQLITE_READ_MODELS: '/fast/rm.db' }).readModelsFile, '/fast/rm.db');
+  });
+
+  it('runs the projection runner in a thread by default, reads on as thread, and refuses an unknown mode', () => {
+    assert.equal(loadConfig({}).projections, 'thread');
+    assert.equal(loadConfig({ LEDGER_PROJECTIONS: 'on' }).projections, 'thread');
+    assert.equal(loadConfig({ LEDGER_PROJECTIONS: 'inline' }).projections, 'inline');
+    assert.equal(loadConfig({ LEDGER_PROJECTIONS: 'off' }).projections, 'off');
+    assert.throws(() => loadConfig({ LEDGER_PROJECTIONS: 'maybe' }), /LEDGER_PROJECTIONS must be thread \(or on\), inline or off, got maybe/);
+  });
+
   it('refuses a PostgreSQL store without its URL', () => {
     assert.throws(() => loadConfig({ LEDGER_STORE: 'postgres' }), /LEDGER_PG_URL/);
   });

@@ -2,9 +2,17 @@ import { resolve } from 'node:path';
 
 export type StoreKind = 'sqlite' | 'postgres' | 'esdb';
 
+/** Where the projection runner runs: a worker thread of its own (the default), the server's event loop, or nowhere (API-only replicas). */
+export type ProjectionMode = 'thread' | 'inline' | 'off';
+
 export interface LedgerConfig {
   readonly store: StoreKind;
   readonly sqliteFile: string;
+  /**
+   * SQLite read models have a file of their own: a runner in another thread holds its write
+   * lock for a whole batch, which would stall the event store's appends if they shared one.
+   */
+  readonly readModelsFile: string;
   readonly postgresUrl: string | undefined;
   readonly postgresSchema: string;
   readonly esdbUrl: string | undefined;
@@ -16,8 +24,7 @@ export interface LedgerConfig {
   readonly projectionCommit: number;
   /** Portfolio-months whose rater the runner keeps, so later units extend it instead of re-rating the month. */
   readonly projectionHeldMonths: number;
-  /** Run the projection runner in this process (on by default; off for API-only replicas). */
-  readonly projections: boolean;
+  readonly projections: ProjectionMode;
   /** An admin key from the environment, to create the first real keys with. Never stored. */
   readonly adminKey: string | undefined;
   /** Meta's app secret, which signs every webhook (X-Hub-Signature-256). */
@@ -26,23 +33,29 @@ export interface LedgerConfig {
   readonly metaVerifyToken: string | undefined;
 }
 
+const PROJECTION_MODES: Readonly<Record<string, ProjectionMode>> = { thread: 'thread', on: 'thread', inline: 'inline', off: 'off' };
+
 /** Reads the environment once, at start, and fails fast on anything it cannot use. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
   const store = (env.LEDGER_STORE ?? 'sqlite') as StoreKind;
   if (!['sqlite', 'postgres', 'esdb'].includes(store)) {
     throw new Error(`LEDGER_STORE must be sqlite, postgres or esdb, got ${store}`);
   }
+  const projections = PROJECTION_MODES[env.LEDGER_PROJECTIONS ?? 'thread'];
+  if (!projections) throw new Error(`LEDGER_PROJECTIONS must be thread (or on), inline or off, got ${env.LEDGER_PROJECTIONS}`);
+  const sqliteFile = resolve(env.LEDGER_SQLITE_FILE ?? './data/ledger.db');
   const port = Number(env.PORT ?? '3000');
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${env.PORT}`);
   const config: LedgerConfig = {
     store,
-    sqliteFile: resolve(env.LEDGER_SQLITE_FILE ?? './data/ledger.db'),
+    sqliteFile,
+    readModelsFile: resolve(env.LEDGER_SQLITE_READ_MODELS ?? `${sqliteFile.replace(/\.(db|sqlite3?)$/, '')}.read-models.db`),
     postgresUrl: env.LEDGER_PG_URL,
     postgresSchema: env.LEDGER_PG_SCHEMA ?? 'ledger',
     esdbUrl: env.ESDB_URL,
     host: env.HOST ?? '127.0.0.1',
     port,
-    projections: (env.LEDGER_PROJECTIONS ?? 'on') !== 'off',
+    projections,
     projectionBatch: Number(env.LEDGER_PROJECTION_BATCH ?? '2000'),
     projectionCommit: Number(env.LEDGER_PROJECTION_COMMIT ?? '100000'),
     projectionHeldMonths: Number(env.LEDGER_PROJECTION_HELD_MONTHS ?? '2000'),

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { InvoiceVoidedData, MarketMapPublishedData, Positioned, RateCardPublishedData, ThreadKey } from '../../projections/events.js';
+import type { InvoiceVoidedData, Positioned, ThreadKey } from '../../projections/events.js';
 import { draftHash } from '../../projections/invoices/invoice-hash.js';
 import type { Invoice, InvoiceEvent } from '../../projections/invoices/invoice-lifecycle.js';
 import { invoiceOf } from '../../projections/invoices/invoice-lifecycle.js';
@@ -7,6 +7,7 @@ import { foldThread } from '../../projections/thread/thread.projection.js';
 import type { AccountContext } from '../../projections/thread/thread.types.js';
 import { openUntil } from '../../projections/thread/windows.js';
 import { monthPlus, parseInstant, ZoneCalendar } from '../../projections/time/zone-calendar.js';
+import type { LedgerConfig } from '../config/ledger.config.js';
 import type { EventStore, StoredEvent } from '../event-store/event-store.port.js';
 import type { Position } from '../event-store/position.js';
 import { comparePositions, formatPosition, START } from '../event-store/position.js';
@@ -40,6 +41,11 @@ export interface RunnerOptions {
   readonly clock?: () => Date;
 }
 
+/** The runner's tuning from the ledger's configuration, the same in every thread and command. */
+export function runnerOptions(config: LedgerConfig): RunnerOptions {
+  return { batchSize: config.projectionBatch, commitEvery: config.projectionCommit, heldMonths: config.projectionHeldMonths };
+}
+
 export interface BatchReport {
   readonly events: number;
   readonly threads: number;
@@ -63,7 +69,7 @@ export class RunnerConflict extends Error {}
  */
 export class ProjectionRunner {
   private state = new EngineState();
-  private checkpoint: Checkpoint = { position: START, rated: START, events: 0 };
+  private checkpoint: Checkpoint = { position: START, rated: START, events: 0, settings: START };
   private sinceRating = 0;
   private ratedAt = Number.NEGATIVE_INFINITY;
   private waiting = false;
@@ -187,11 +193,11 @@ export class ProjectionRunner {
           ratedUpTo = end;
         }
         const ratedNow = ratedUpTo === end && waiting;
-        const next: Checkpoint = { position: end, rated: ratedUpTo, events: this.checkpoint.events + events };
+        const next: Checkpoint = { position: end, rated: ratedUpTo, events: this.checkpoint.events + events, settings: work.settled ? end : this.checkpoint.settings };
         await tx.run(
-          `INSERT INTO ${this.tables.checkpoint} (id, position, rated, events) VALUES (1, ?, ?, ?)
-           ON CONFLICT (id) DO UPDATE SET position = excluded.position, rated = excluded.rated, events = excluded.events`,
-          [formatPosition(next.position), formatPosition(next.rated), next.events],
+          `INSERT INTO ${this.tables.checkpoint} (id, position, rated, events, settings) VALUES (1, ?, ?, ?, ?)
+           ON CONFLICT (id) DO UPDATE SET position = excluded.position, rated = excluded.rated, events = excluded.events, settings = excluded.settings`,
+          [formatPosition(next.position), formatPosition(next.rated), next.events, formatPosition(next.settings)],
         );
         if (caughtUp && (await this.registry.status(tx, this.tables.version)) === 'building') {
           await this.registry.switchTo(tx, this.tables.version, this.clock().toISOString());
@@ -221,14 +227,7 @@ export class ProjectionRunner {
   }
 
   private async load(): Promise<void> {
-    const state = new EngineState();
-    const accounts = await this.sql.all<{ data: string }>(`SELECT data FROM ${this.tables.accounts}`);
-    for (const row of accounts) state.put(JSON.parse(row.data) as AccountContext);
-    for (const row of await this.sql.all<{ phone_number_id: string; waba_id: string }>(`SELECT phone_number_id, waba_id FROM ${this.tables.numbers}`)) {
-      state.numbers.set(row.phone_number_id, row.waba_id);
-    }
-    for (const row of await this.sql.all<{ data: string }>(`SELECT data FROM ${this.tables.rateCards} ORDER BY seq`)) state.publishCard(JSON.parse(row.data) as RateCardPublishedData);
-    for (const row of await this.sql.all<{ data: string }>(`SELECT data FROM ${this.tables.marketMaps} ORDER BY seq`)) state.publishMap(JSON.parse(row.data) as MarketMapPublishedData);
+    const state = await this.tables.readEngineState(this.sql);
     const dirty = await this.sql.all<{ n: number | string }>(`SELECT COUNT(*) AS n FROM ${this.tables.dirty}`);
     this.state = state;
     this.raters.clear();
@@ -248,6 +247,8 @@ class Batch {
   private seq: number;
   /** Whether this batch left any account-month to rate (rate cards and settings mark them in SQL). */
   dirtied = false;
+  /** Whether this batch changed accounts, numbers, cards or maps. */
+  settled = false;
 
   constructor(
     private readonly tx: Sql,
@@ -275,6 +276,7 @@ class Batch {
     }
     const applied = this.state.apply(event);
     if (!applied) return;
+    this.settled = true;
     switch (applied.type) {
       case 'AccountRegistered': {
         const { account } = applied;

@@ -4,19 +4,37 @@ import { PostgresSql, SqliteSql } from './sql.js';
 
 export const READ_SQL = Symbol('READ_SQL');
 
-const opened = new WeakMap<LedgerConfig, { sql: Sql; namespace: string }>();
+interface Opened {
+  readonly sql: Sql;
+  readonly namespace: string;
+}
+
+const opened = new WeakMap<LedgerConfig, Opened>();
+const keys = new WeakMap<LedgerConfig, Opened>();
 
 /**
- * Read models live beside the events: in the same SQLite file, or in the same PostgreSQL schema.
- * With EventStoreDB they go to PostgreSQL when LEDGER_PG_URL is set, else to the SQLite file.
+ * Read models live beside the events: in a SQLite file of their own next to the events' file, or
+ * in the same PostgreSQL schema. With EventStoreDB they go to PostgreSQL when LEDGER_PG_URL is
+ * set, else to the SQLite file.
  */
-export function openReadModelSql(config: LedgerConfig): { sql: Sql; namespace: string } {
+export function openReadModelSql(config: LedgerConfig): Opened {
   let found = opened.get(config);
   if (!found) {
     found = config.postgresUrl && config.store !== 'sqlite'
       ? { sql: PostgresSql.open(config.postgresUrl), namespace: `${config.postgresSchema}.` }
-      : { sql: new SqliteSql(config.sqliteFile), namespace: '' };
+      : { sql: new SqliteSql(config.readModelsFile), namespace: '' };
     opened.set(config, found);
   }
+  return found;
+}
+
+/**
+ * API keys are records, not projections: a rebuild must never drop them, so with SQLite they
+ * stay in the events' file (where every earlier version kept them too).
+ */
+export function openKeySql(config: LedgerConfig): Opened {
+  if (config.store !== 'sqlite') return openReadModelSql(config);
+  let found = keys.get(config);
+  if (!found) keys.set(config, (found = { sql: new SqliteSql(config.sqliteFile), namespace: '' }));
   return found;
 }

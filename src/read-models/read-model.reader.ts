@@ -7,7 +7,7 @@ import type { EventStore } from '../event-store/event-store.port.js';
 import type { Position } from '../event-store/position.js';
 import { comparePositions, formatPosition, parsePosition } from '../event-store/position.js';
 import type { EngineState } from './engine-state.js';
-import type { ProjectionRegistry } from './read-model.schema.js';
+import type { Checkpoint, ProjectionRegistry } from './read-model.schema.js';
 import { ReadModelTables } from './read-model.schema.js';
 import type { Sql } from './sql.js';
 
@@ -24,16 +24,28 @@ export interface Reflecting {
  */
 export class ReadModelReader {
   private live: ReadModelTables | undefined;
+  private state: { version: string; settings: string; engine: EngineState } | undefined;
 
   constructor(
     readonly sql: Sql,
     private readonly registry: ProjectionRegistry,
     readonly store: EventStore,
-    private readonly state: () => EngineState,
   ) {}
 
+  /** Accounts, cards and maps as of the checkpoint the last `reflecting` read. */
   get engine(): EngineState {
-    return this.state();
+    if (!this.state) throw new Error('engine state is read after reflecting()');
+    return this.state.engine;
+  }
+
+  /**
+   * The runner may be in another thread or process: its engine state is not this one's. The
+   * tables' is loaded again only when the checkpoint says settings changed since.
+   */
+  private async syncEngine(tables: ReadModelTables, checkpoint: Checkpoint): Promise<void> {
+    const settings = formatPosition(checkpoint.settings);
+    if (this.state?.version === tables.version && this.state.settings === settings) return;
+    this.state = { version: tables.version, settings, engine: await tables.readEngineState(this.sql) };
   }
 
   async tables(): Promise<ReadModelTables> {
@@ -60,6 +72,7 @@ export class ReadModelReader {
       const checkpoint = await tables.readCheckpoint(this.sql);
       const reached = !wanted || comparePositions(rated ? checkpoint.rated : checkpoint.position, wanted) >= 0;
       if (reached) {
+        await this.syncEngine(tables, checkpoint);
         return { tables, at: { position: formatPosition(checkpoint.position), ratedPosition: formatPosition(checkpoint.rated), projection: tables.version } };
       }
       if (Date.now() > deadline) {

@@ -1,11 +1,14 @@
+import type { MarketMapPublishedData, RateCardPublishedData } from '../../projections/events.js';
 import { ENGINE_VERSION } from '../../projections/rating/rating.projection.js';
+import type { AccountContext } from '../../projections/thread/thread.types.js';
 import type { Position } from '../event-store/position.js';
 import { parsePosition, START } from '../event-store/position.js';
+import { EngineState } from './engine-state.js';
 import type { Sql } from './sql.js';
 import { ensureSchema } from './sql.js';
 
 /** Bumped when the tables change shape; the engine version is the other half of a projection's version. */
-const SCHEMA_REVISION = 3;
+const SCHEMA_REVISION = 4;
 
 export const PROJECTION_VERSION = `${ENGINE_VERSION}+${SCHEMA_REVISION}`;
 
@@ -14,6 +17,8 @@ export interface Checkpoint {
   /** Drafts reflect every event up to here; behind `position` while touched months wait to be rated. */
   readonly rated: Position;
   readonly events: number;
+  /** Where accounts, numbers, cards or maps last changed: a reader holding engine state reloads it when this moves. */
+  readonly settings: Position;
 }
 
 /**
@@ -78,16 +83,30 @@ export class ReadModelTables {
       `CREATE TABLE IF NOT EXISTS ${this.invoices} (invoice_id TEXT PRIMARY KEY, waba_id TEXT NOT NULL, period TEXT NOT NULL, status TEXT NOT NULL,
         revision INTEGER NOT NULL, currency TEXT NOT NULL, total TEXT NOT NULL, hash TEXT NOT NULL, position TEXT NOT NULL, data TEXT NOT NULL)`,
       `CREATE INDEX IF NOT EXISTS ${this.index(this.invoices, 'period')} ON ${this.invoices} (period, waba_id)`,
-      `CREATE TABLE IF NOT EXISTS ${this.checkpoint} (id INTEGER PRIMARY KEY, position TEXT NOT NULL, rated TEXT NOT NULL, events BIGINT NOT NULL)`,
+      `CREATE TABLE IF NOT EXISTS ${this.checkpoint} (id INTEGER PRIMARY KEY, position TEXT NOT NULL, rated TEXT NOT NULL, events BIGINT NOT NULL, settings TEXT NOT NULL)`,
     ];
     for (const statement of statements) await sql.run(statement);
   }
 
   /** Where this version stands; the start of the log before its first batch. */
   async readCheckpoint(sql: Sql): Promise<Checkpoint> {
-    const rows = await sql.all<{ position: string; rated: string; events: string | number }>(`SELECT position, rated, events FROM ${this.checkpoint} WHERE id = 1`);
+    const rows = await sql.all<{ position: string; rated: string; events: string | number; settings: string }>(`SELECT position, rated, events, settings FROM ${this.checkpoint} WHERE id = 1`);
     const row = rows[0];
-    return row ? { position: parsePosition(row.position), rated: parsePosition(row.rated), events: Number(row.events) } : { position: START, rated: START, events: 0 };
+    return row
+      ? { position: parsePosition(row.position), rated: parsePosition(row.rated), events: Number(row.events), settings: parsePosition(row.settings) }
+      : { position: START, rated: START, events: 0, settings: START };
+  }
+
+  /** Accounts, numbers, cards and maps as these tables hold them: what folding and rating need besides the units. */
+  async readEngineState(sql: Sql): Promise<EngineState> {
+    const state = new EngineState();
+    for (const row of await sql.all<{ data: string }>(`SELECT data FROM ${this.accounts}`)) state.put(JSON.parse(row.data) as AccountContext);
+    for (const row of await sql.all<{ phone_number_id: string; waba_id: string }>(`SELECT phone_number_id, waba_id FROM ${this.numbers}`)) {
+      state.numbers.set(row.phone_number_id, row.waba_id);
+    }
+    for (const row of await sql.all<{ data: string }>(`SELECT data FROM ${this.rateCards} ORDER BY seq`)) state.publishCard(JSON.parse(row.data) as RateCardPublishedData);
+    for (const row of await sql.all<{ data: string }>(`SELECT data FROM ${this.marketMaps} ORDER BY seq`)) state.publishMap(JSON.parse(row.data) as MarketMapPublishedData);
+    return state;
   }
 
   async drop(sql: Sql): Promise<void> {

@@ -3,7 +3,7 @@ import type { DynamicModule, OnApplicationShutdown } from '@nestjs/common';
 import type { LedgerConfig } from '../config/ledger.config.js';
 import { EventStore } from '../event-store/event-store.port.js';
 import { openReadModelSql } from './read-model.factory.js';
-import { ProjectionRunner } from './projection.runner.js';
+import { ProjectionRunner, runnerOptions } from './projection.runner.js';
 import { ProjectionService } from './projection.service.js';
 import { ReadModelReader } from './read-model.reader.js';
 import { PROJECTION_VERSION, ProjectionRegistry, ReadModelTables } from './read-model.schema.js';
@@ -31,11 +31,7 @@ export class ReadModelsModule implements OnApplicationShutdown {
           provide: ProjectionRunner,
           inject: [EventStore, READ_SQL, ProjectionRegistry],
           useFactory: async (store: EventStore, sql: Sql, registry: ProjectionRegistry) => {
-            const runner = new ProjectionRunner(store, sql, new ReadModelTables(registry.namespace, PROJECTION_VERSION), registry, {
-              batchSize: config.projectionBatch,
-              commitEvery: config.projectionCommit,
-              heldMonths: config.projectionHeldMonths,
-            });
+            const runner = new ProjectionRunner(store, sql, new ReadModelTables(registry.namespace, PROJECTION_VERSION), registry, runnerOptions(config));
             await runner.init();
             return runner;
           },
@@ -43,7 +39,8 @@ export class ReadModelsModule implements OnApplicationShutdown {
         {
           provide: ReadModelReader,
           inject: [READ_SQL, ProjectionRegistry, EventStore, ProjectionRunner],
-          useFactory: (sql: Sql, registry: ProjectionRegistry, store: EventStore, runner: ProjectionRunner) => new ReadModelReader(sql, registry, store, () => runner.engineState),
+          // After the runner, which creates the tables it reads.
+          useFactory: (sql: Sql, registry: ProjectionRegistry, store: EventStore) => new ReadModelReader(sql, registry, store),
         },
         ProjectionService,
         GetWindowsHandler,

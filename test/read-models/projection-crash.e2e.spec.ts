@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { seedStore } from '../../bench/seed.js';
+import { loadConfig } from '../../src/config/ledger.config.js';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store.adapter.js';
 import { ProjectionRunner } from '../../src/read-models/projection.runner.js';
 import { PROJECTION_VERSION, ProjectionRegistry, ReadModelTables } from '../../src/read-models/read-model.schema.js';
@@ -34,6 +35,7 @@ function dump(file: string, tables: ReadModelTables): string[] {
 }
 
 function checkpointEvents(file: string, tables: ReadModelTables): number {
+  if (!existsSync(file)) return 0;
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
     const row = db.prepare(`SELECT events FROM ${tables.checkpoint} WHERE id = 1`).get() as { events: number } | undefined;
@@ -48,6 +50,8 @@ function checkpointEvents(file: string, tables: ReadModelTables): number {
 describe('projection runner crash safety', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ledger-crash-'));
   const file = join(dir, 'ledger.db');
+  // Where the server and the CLI keep the read models of that log.
+  const models = loadConfig({ LEDGER_SQLITE_FILE: file }).readModelsFile;
   const live = new ReadModelTables('', PROJECTION_VERSION);
   let total = 0;
 
@@ -65,28 +69,28 @@ describe('projection runner crash safety', () => {
     let seen = 0;
     for (let i = 0; i < 2_000 && seen < total / 4; i++) {
       await sleep(10);
-      seen = checkpointEvents(file, live);
+      seen = checkpointEvents(models, live);
     }
     child.kill('SIGKILL');
     await new Promise((resolve) => child.on('close', resolve));
-    const atKill = checkpointEvents(file, live);
+    const atKill = checkpointEvents(models, live);
     assert.ok(atKill > 0 && atKill < total, `the runner must die part-way (checkpoint at ${atKill} of ${total})`);
 
     const restart = await runCli(['project'], { LEDGER_SQLITE_FILE: file, LEDGER_PROJECTION_BATCH: '300', LEDGER_PROJECTION_COMMIT: '1500' });
     assert.equal(restart.code, 0, restart.stderr);
-    assert.equal(checkpointEvents(file, live), total);
+    assert.equal(checkpointEvents(models, live), total);
 
     const clean = new ReadModelTables('', 'clean-rebuild');
     const store = new SqliteEventStore({ file });
-    const sql = new SqliteSql(file);
+    const sql = new SqliteSql(models);
     const runner = new ProjectionRunner(store, sql, clean, new ProjectionRegistry(''), { batchSize: 5_000 });
     await runner.init();
     await runner.catchUp();
     await sql.close();
     await store.close();
 
-    const recovered = dump(file, live);
-    const rebuilt = dump(file, clean);
+    const recovered = dump(models, live);
+    const rebuilt = dump(models, clean);
     assert.ok(rebuilt.filter((r) => r.startsWith('["unit"')).length > 1_000, 'the traffic must produce units to compare');
     assert.equal(recovered.length, rebuilt.length);
     assert.deepEqual(recovered, rebuilt);

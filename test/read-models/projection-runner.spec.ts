@@ -5,8 +5,11 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { seedStore } from '../../bench/seed.js';
+import { accountsOf, traffic } from '../../bench/traffic.js';
+import { accountStream, threadStream } from '../../projections/events.js';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store.adapter.js';
 import { ProjectionRunner } from '../../src/read-models/projection.runner.js';
+import { ReadModelReader } from '../../src/read-models/read-model.reader.js';
 import { ProjectionRegistry, ReadModelTables } from '../../src/read-models/read-model.schema.js';
 import { SqliteSql } from '../../src/read-models/sql.js';
 
@@ -87,6 +90,37 @@ describe('projection runner on traffic logged as it happened', () => {
     assert.equal(forgotten.extended, 0);
     assert.deepEqual(await drafts(kept.tables), expected);
     assert.deepEqual(await drafts(forgotten.tables), expected);
+  });
+});
+
+describe('read-model reader beside a runner whose state it does not share (the runner thread)', () => {
+  const log = seededLog('ledger-reader-', { events: 300, accounts: 2 });
+  const metadata = { recordedAt: '2025-10-20T00:00:00.000Z', actor: 'test', source: 'api', schemaVersion: 1 };
+
+  it('loads accounts, cards and maps again only after a batch that changed them', async () => {
+    const registry = new ProjectionRegistry('');
+    const runner = new ProjectionRunner(log.store, log.sql, new ReadModelTables('', 'reader'), registry, { rateIntervalMs: 60_000 });
+    await runner.init();
+    await runner.catchUp();
+    const reader = new ReadModelReader(log.sql, registry, log.store);
+    await reader.reflecting(undefined, false);
+    const first = reader.engine;
+    assert.deepEqual([...first.accounts.keys()].sort(), accountsOf(2, 7).map((a) => a.wabaId).sort());
+
+    const [thread] = traffic({ events: 10, start: Date.parse('2025-10-20T00:00:00Z'), days: 1, seed: 99 }, accountsOf(2, 7));
+    const { phoneNumberId, customer } = thread!.events[0]!.data;
+    const events = thread!.events.map((e) => ({ id: `late:${e.type}:${e.data.messageId}`, type: e.type, data: e.data, metadata }));
+    await log.store.append(threadStream(phoneNumberId, customer), events, { expected: 'any' });
+    await runner.catchUp();
+    await reader.reflecting(undefined, false);
+    assert.equal(reader.engine, first, 'messages alone leave the loaded state as it is');
+
+    const { authIntlEligible: _eligible, ...late } = { ...accountsOf(1, 31)[0]!, wabaId: 'late-waba' };
+    await log.store.append(accountStream('late-waba'), [{ id: 'AccountRegistered:late-waba', type: 'AccountRegistered', data: late, metadata }], { expected: 'no_stream' });
+    await runner.catchUp();
+    await reader.reflecting(undefined, false);
+    assert.notEqual(reader.engine, first);
+    assert.equal(reader.engine.accounts.get('late-waba')?.timezone, late.timezone);
   });
 });
 
