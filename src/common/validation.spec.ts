@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { plainToInstance } from 'class-transformer';
+import { RecordReceivedRequest, ReferralRequest } from '../messages/record-received/record-received.request.js';
 import { RecordStatusRequest } from '../messages/record-status/record-status.request.js';
 import { LedgerError } from './ledger-error.js';
-import { validateAs } from './validation.js';
+import { toInstance, validateAs } from './validation.js';
 
 const status = { wabaId: 'waba-1', phoneNumberId: 'pn-1', customer: '5511900000001', messageId: 'wamid.1', timestamp: '2025-10-06T12:00:00Z', status: 'delivered' };
 
@@ -26,5 +28,25 @@ describe('validation: rules looked up once per class still apply on every call',
       assert.deepEqual(failure({ ...status, status: 'failed' }), { code: 'VALIDATION_FAILED', field: 'commands[0].errors' });
       assert.deepEqual(failure({ ...status, surprise: 1 }), { code: 'VALIDATION_FAILED', field: 'commands[0].surprise' });
     }
+  });
+});
+
+describe('validation: a flat body becomes an instance without class-transformer, as class-transformer would make it', () => {
+  const received = { wabaId: 'waba-1', phoneNumberId: 'pn-1', customer: '5511900000001', messageId: 'wamid.2', timestamp: '2025-10-06T12:00:00Z', kind: 'text' };
+
+  it('copies strings, numbers, booleans, nulls and undefined onto an instance of the class', () => {
+    for (const body of [received, { ...received, kind: null, extra: 3, flag: true, gone: undefined }, {}]) {
+      const fast = toInstance(RecordReceivedRequest, body);
+      assert.equal(Object.getPrototypeOf(fast), RecordReceivedRequest.prototype);
+      assert.deepEqual({ ...fast }, { ...plainToInstance(RecordReceivedRequest, body) });
+    }
+  });
+
+  it('leaves nested objects and keys that name a method to class-transformer', () => {
+    const nested = toInstance(RecordReceivedRequest, { ...received, referral: { sourceType: 'ad', sourceId: '1' } });
+    assert.ok(nested.referral instanceof ReferralRequest);
+    const named = toInstance(RecordReceivedRequest, { ...received, toString: 'x' });
+    assert.deepEqual({ ...named }, { ...plainToInstance(RecordReceivedRequest, { ...received, toString: 'x' }) });
+    assert.equal(Object.hasOwn(named, 'toString'), false);
   });
 });

@@ -46,12 +46,27 @@ export function validationPipe(): ValidationPipe {
   return new ValidationPipe({ ...OPTIONS, transform: true, exceptionFactory: (errors) => validationError(errors) });
 }
 
+/**
+ * What `plainToInstance` makes of a body. Of a flat one (strings, numbers, booleans, nulls) it
+ * makes a copy key by key, which costs a third of validating a command: that copy is made here
+ * directly. Nested objects still go through class-transformer, which builds them by `@Type`.
+ */
+export function toInstance<T extends object>(type: ClassConstructor<T>, plain: Record<string, unknown>): T {
+  const instance = new type() as T & Record<string, unknown>;
+  for (const key of Object.keys(plain)) {
+    const value = plain[key];
+    // class-transformer also leaves out a key that names a method of the instance.
+    if ((typeof value === 'object' && value !== null) || typeof instance[key] === 'function') return plainToInstance(type, plain);
+  }
+  return Object.assign(instance, plain);
+}
+
 /** The same rules as the HTTP pipe, for bodies that arrive inside another (a batch, a replay line). */
 export function validateAs<T extends object>(type: ClassConstructor<T>, plain: unknown, prefix: string): T {
   if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) {
     throw new LedgerError('VALIDATION_FAILED', `${prefix || 'body'}: must be an object`, 400, prefix || undefined);
   }
-  const instance = plainToInstance(type, plain);
+  const instance = toInstance(type, plain as Record<string, unknown>);
   const errors = validateSync(instance, OPTIONS);
   if (errors.length) throw validationError(errors, prefix);
   return instance;
