@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { plainToInstance } from 'class-transformer';
 import { RecordReceivedRequest, ReferralRequest } from '../messages/record-received/record-received.request.js';
-import { RecordStatusRequest } from '../messages/record-status/record-status.request.js';
+import { RecordStatusRequest, StatusErrorRequest } from '../messages/record-status/record-status.request.js';
 import { LedgerError } from './ledger-error.js';
 import { toInstance, validateAs } from './validation.js';
 
@@ -31,7 +31,7 @@ describe('validation: rules looked up once per class still apply on every call',
   });
 });
 
-describe('validation: a flat body becomes an instance without class-transformer, as class-transformer would make it', () => {
+describe('validation: a body becomes an instance without class-transformer where no @Type asks for one, as class-transformer would make it', () => {
   const received = { wabaId: 'waba-1', phoneNumberId: 'pn-1', customer: '5511900000001', messageId: 'wamid.2', timestamp: '2025-10-06T12:00:00Z', kind: 'text' };
 
   it('copies strings, numbers, booleans, nulls and undefined onto an instance of the class', () => {
@@ -42,9 +42,19 @@ describe('validation: a flat body becomes an instance without class-transformer,
     }
   });
 
-  it('leaves nested objects and keys that name a method to class-transformer', () => {
+  it('keeps an object at a property without @Type as it is (Meta\'s stated pricing)', () => {
+    const body = { ...status, stated: { pricing: { billable: true, category: 'marketing' }, conversation: { id: 'c1' } } };
+    const fast = toInstance(RecordStatusRequest, body);
+    assert.equal(Object.getPrototypeOf(fast), RecordStatusRequest.prototype);
+    assert.deepEqual({ ...fast }, { ...plainToInstance(RecordStatusRequest, body) });
+    assert.deepEqual(validateAs(RecordStatusRequest, body, '').stated, body.stated);
+  });
+
+  it('leaves objects at @Type properties and keys that name a method to class-transformer', () => {
     const nested = toInstance(RecordReceivedRequest, { ...received, referral: { sourceType: 'ad', sourceId: '1' } });
     assert.ok(nested.referral instanceof ReferralRequest);
+    const failed = toInstance(RecordStatusRequest, { ...status, status: 'failed', errors: [{ code: 131049 }] });
+    assert.ok(failed.errors?.[0] instanceof StatusErrorRequest);
     const named = toInstance(RecordReceivedRequest, { ...received, toString: 'x' });
     assert.deepEqual({ ...named }, { ...plainToInstance(RecordReceivedRequest, { ...received, toString: 'x' }) });
     assert.equal(Object.hasOwn(named, 'toString'), false);

@@ -47,16 +47,36 @@ export function validationPipe(): ValidationPipe {
 }
 
 /**
- * What `plainToInstance` makes of a body. Of a flat one (strings, numbers, booleans, nulls) it
- * makes a copy key by key, which costs a third of validating a command: that copy is made here
- * directly. Nested objects still go through class-transformer, which builds them by `@Type`.
+ * The properties of a request class that class-transformer builds nested instances for
+ * (`@Type`), found once per class by asking it to convert an empty object at each validated
+ * property. Properties without a rule are refused by the whitelist whatever they hold.
+ */
+const typed = new WeakMap<object, ReadonlySet<string>>();
+function typedKeys(type: ClassConstructor<object>): ReadonlySet<string> {
+  let keys = typed.get(type);
+  if (!keys) {
+    const found = new Set<string>();
+    for (const { propertyName } of getMetadataStorage().getTargetValidationMetadatas(type, '', true, false)) {
+      const probe = plainToInstance(type, { [propertyName]: {} }) as Record<string, unknown>;
+      if (Object.getPrototypeOf(probe[propertyName]) !== Object.prototype) found.add(propertyName);
+    }
+    typed.set(type, (keys = found));
+  }
+  return keys;
+}
+
+/**
+ * What `plainToInstance` makes of a body. Where no `@Type` asks for a nested instance it only
+ * copies values key by key, which costs a third of validating a command: the values are put
+ * on the instance directly. A body with a nested `@Type` property, or a key that names a
+ * method (class-transformer leaves those out), still goes through class-transformer.
  */
 export function toInstance<T extends object>(type: ClassConstructor<T>, plain: Record<string, unknown>): T {
   const instance = new type() as T & Record<string, unknown>;
   for (const key of Object.keys(plain)) {
     const value = plain[key];
-    // class-transformer also leaves out a key that names a method of the instance.
-    if ((typeof value === 'object' && value !== null) || typeof instance[key] === 'function') return plainToInstance(type, plain);
+    const nested = typeof value === 'object' && value !== null;
+    if ((nested && typedKeys(type).has(key)) || typeof instance[key] === 'function') return plainToInstance(type, plain);
   }
   return Object.assign(instance, plain);
 }
