@@ -103,11 +103,6 @@ export class ProjectionRunner {
     return this.checkpoint;
   }
 
-  /** Accounts, cards and maps as of the last committed batch: what queries fold with. */
-  get engineState(): EngineState {
-    return this.state;
-  }
-
   async init(): Promise<void> {
     await this.registry.create(this.sql);
     await this.tables.create(this.sql);
