@@ -4,7 +4,7 @@ import { APP_GUARD } from '@nestjs/core';
 import type { LedgerConfig } from '../config/ledger.config.js';
 import { LEDGER_CONFIG } from '../event-store/event-store.module.js';
 import { EventStore } from '../event-store/event-store.port.js';
-import { openKeySql } from '../read-models/read-model.factory.js';
+import { openKeySql, readModelsInPostgres } from '../read-models/read-model.factory.js';
 import { ApiKeyGuard } from './api-key.guard.js';
 import { ApiKeys } from './api-key.repository.js';
 import { AuthController } from './auth.controller.js';
@@ -38,8 +38,8 @@ export class AuthModule implements OnApplicationShutdown {
     };
   }
 
-  /** With SQLite the keys have a connection of their own; otherwise it is the read models', which that module closes. */
+  /** In SQLite the keys have a connection of their own; in PostgreSQL it is the read models', which that module closes. */
   async onApplicationShutdown(): Promise<void> {
-    if (this.config.store === 'sqlite') await openKeySql(this.config).sql.close();
+    if (!readModelsInPostgres(this.config)) await openKeySql(this.config).sql.close();
   }
 }

@@ -149,6 +149,21 @@ export class ProjectionRunner {
     }
   }
 
+  /**
+   * Follows the log until the signal aborts, as a server's runner does: a failed batch is rolled
+   * back, reported, and tried again from the last checkpoint a second later.
+   */
+  async followRetrying(signal: AbortSignal, onBatch: (report: BatchReport) => void, onFailure: (error: unknown) => void): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        await this.follow(signal, onBatch);
+      } catch (error) {
+        onFailure(error);
+        await sleep(1_000, undefined, { signal }).catch(() => undefined);
+      }
+    }
+  }
+
   /** Drafts wait for rating: stage 2 is due when enough events passed, or when caught up and the interval is over. */
   private rateDue(caughtUp: boolean): boolean {
     if (this.sinceRating >= this.rateEvery) return true;
@@ -188,7 +203,7 @@ export class ProjectionRunner {
           ratedUpTo = end;
         }
         const ratedNow = ratedUpTo === end && waiting;
-        const next: Checkpoint = { position: end, rated: ratedUpTo, events: this.checkpoint.events + events, settings: work.settled ? end : this.checkpoint.settings };
+        const next: Checkpoint = { position: end, rated: ratedUpTo, events: this.checkpoint.events + events, settings: work.settingsChanged ? end : this.checkpoint.settings };
         await tx.run(
           `INSERT INTO ${this.tables.checkpoint} (id, position, rated, events, settings) VALUES (1, ?, ?, ?, ?)
            ON CONFLICT (id) DO UPDATE SET position = excluded.position, rated = excluded.rated, events = excluded.events, settings = excluded.settings`,
@@ -243,7 +258,7 @@ class Batch {
   /** Whether this batch left any account-month to rate (rate cards and settings mark them in SQL). */
   dirtied = false;
   /** Whether this batch changed accounts, numbers, cards or maps. */
-  settled = false;
+  settingsChanged = false;
 
   constructor(
     private readonly tx: Sql,
@@ -271,7 +286,7 @@ class Batch {
     }
     const applied = this.state.apply(event);
     if (!applied) return;
-    this.settled = true;
+    this.settingsChanged = true;
     switch (applied.type) {
       case 'AccountRegistered': {
         const { account } = applied;

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import { Inject, Injectable } from '@nestjs/common';
 import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
@@ -34,17 +35,11 @@ export class ProjectionService implements OnApplicationBootstrap, BeforeApplicat
   }
 
   private async inline(): Promise<void> {
-    while (!this.abort.signal.aborted) {
-      try {
-        await this.runner.follow(this.abort.signal, (report) => {
-          this.metrics.projected.inc(report.events);
-          this.metrics.projectionEvents.set(this.runner.position.events);
-        });
-      } catch (error) {
-        this.failed(error);
-        await new Promise((resolve) => setTimeout(resolve, 1_000));
-      }
-    }
+    await this.runner.followRetrying(
+      this.abort.signal,
+      (report) => this.batch(report.events, this.runner.position.events),
+      (error) => this.failed(error),
+    );
     this.logger.info({ position: formatPosition(this.runner.position.position), events: this.runner.position.events }, 'projection runner stopped after its last batch');
   }
 
@@ -55,10 +50,7 @@ export class ProjectionService implements OnApplicationBootstrap, BeforeApplicat
       this.worker = worker;
       worker.on('message', (message: RunnerMessage) => {
         if (message.type === 'failed') this.failed(message.error);
-        else {
-          this.metrics.projected.inc(message.events);
-          this.metrics.projectionEvents.set(message.checkpointEvents);
-        }
+        else this.batch(message.events, message.checkpointEvents);
       });
       const code = await new Promise<number>((resolve) => {
         worker.on('error', (error) => this.failed(error));
@@ -66,9 +58,14 @@ export class ProjectionService implements OnApplicationBootstrap, BeforeApplicat
       });
       if (this.abort.signal.aborted) break;
       this.logger.error({ code }, 'projection thread exited; starting it again');
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await sleep(1_000, undefined, { signal: this.abort.signal }).catch(() => undefined);
     }
     this.logger.info('projection thread stopped after its last batch');
+  }
+
+  private batch(events: number, checkpointEvents: number): void {
+    this.metrics.projected.inc(events);
+    this.metrics.projectionEvents.set(checkpointEvents);
   }
 
   private failed(error: unknown): void {

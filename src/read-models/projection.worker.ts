@@ -28,14 +28,11 @@ try {
   const registry = new ProjectionRegistry(namespace);
   const runner = new ProjectionRunner(store, sql, new ReadModelTables(namespace, PROJECTION_VERSION), registry, runnerOptions(config));
   await runner.init();
-  while (!abort.signal.aborted) {
-    try {
-      await runner.follow(abort.signal, (report) => post({ type: 'batch', events: report.events, checkpointEvents: runner.position.events }));
-    } catch (error) {
-      post({ type: 'failed', error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
-    }
-  }
+  await runner.followRetrying(
+    abort.signal,
+    (report) => post({ type: 'batch', events: report.events, checkpointEvents: runner.position.events }),
+    (error) => post({ type: 'failed', error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
+  );
 } finally {
   await sql.close();
   await store.close();

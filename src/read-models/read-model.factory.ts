@@ -17,11 +17,14 @@ const keys = new WeakMap<LedgerConfig, Opened>();
  * in the same PostgreSQL schema. With EventStoreDB they go to PostgreSQL when LEDGER_PG_URL is
  * set, else to the SQLite file.
  */
+/** Whether read models (and keys) are kept in PostgreSQL rather than in SQLite files. */
+export const readModelsInPostgres = (config: LedgerConfig): boolean => Boolean(config.postgresUrl) && config.store !== 'sqlite';
+
 export function openReadModelSql(config: LedgerConfig): Opened {
   let found = opened.get(config);
   if (!found) {
-    found = config.postgresUrl && config.store !== 'sqlite'
-      ? { sql: PostgresSql.open(config.postgresUrl), namespace: `${config.postgresSchema}.` }
+    found = readModelsInPostgres(config)
+      ? { sql: PostgresSql.open(config.postgresUrl!), namespace: `${config.postgresSchema}.` }
       : { sql: new SqliteSql(config.readModelsFile), namespace: '' };
     opened.set(config, found);
   }
@@ -29,11 +32,12 @@ export function openReadModelSql(config: LedgerConfig): Opened {
 }
 
 /**
- * API keys are records, not projections: a rebuild must never drop them, so with SQLite they
- * stay in the events' file (where every earlier version kept them too).
+ * API keys are records, not projections: a rebuild must never drop them. In PostgreSQL they sit
+ * beside the read models; otherwise in the SQLite file named by LEDGER_SQLITE_FILE, where every
+ * earlier version kept them, with a connection of their own.
  */
 export function openKeySql(config: LedgerConfig): Opened {
-  if (config.store !== 'sqlite') return openReadModelSql(config);
+  if (readModelsInPostgres(config)) return openReadModelSql(config);
   let found = keys.get(config);
   if (!found) keys.set(config, (found = { sql: new SqliteSql(config.sqliteFile), namespace: '' }));
   return found;

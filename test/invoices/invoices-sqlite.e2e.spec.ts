@@ -7,7 +7,8 @@ import { invoiceSuite } from './invoices.e2e.js';
 
 invoiceSuite('sqlite', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ledger-inv-'));
-  const env = { LEDGER_SQLITE_FILE: join(dir, 'ledger.db'), PORT: '0' };
+  // The HTTP suites run the runner in its thread (the default); this one on the server's own loop.
+  const env = { LEDGER_SQLITE_FILE: join(dir, 'ledger.db'), PORT: '0', LEDGER_PROJECTIONS: 'inline' };
   return {
     config: loadConfig(env),
     env,
