@@ -4,7 +4,9 @@ import { plainToInstance } from 'class-transformer';
 import { RecordReceivedRequest, ReferralRequest } from '../messages/record-received/record-received.request.js';
 import { RecordStatusRequest, StatusErrorRequest } from '../messages/record-status/record-status.request.js';
 import { LedgerError } from './ledger-error.js';
-import { toInstance, validateAs } from './validation.js';
+import { RunBatchRequest } from '../batch/run-batch/run-batch.request.js';
+import { UnitsParams } from '../read-models/queries/query-params.js';
+import { toInstance, validateAs, validationPipe } from './validation.js';
 
 const status = { wabaId: 'waba-1', phoneNumberId: 'pn-1', customer: '5511900000001', messageId: 'wamid.1', timestamp: '2025-10-06T12:00:00Z', status: 'delivered' };
 
@@ -58,5 +60,23 @@ describe('validation: a body becomes an instance without class-transformer where
     const named = toInstance(RecordReceivedRequest, { ...received, toString: 'x' });
     assert.deepEqual({ ...named }, { ...plainToInstance(RecordReceivedRequest, { ...received, toString: 'x' }) });
     assert.equal(Object.hasOwn(named, 'toString'), false);
+  });
+});
+
+describe('validation: the HTTP pipe makes the instance class-transformer would, without copying plain bodies', () => {
+  it('converts a value at a @Type property that is not an object (a number from a query string)', async () => {
+    const query = { period: '2025-07', limit: '5', offset: '0' };
+    assert.deepEqual({ ...toInstance(UnitsParams, query) }, { ...plainToInstance(UnitsParams, query) });
+    const piped = (await validationPipe().transform(query, { type: 'query', metatype: UnitsParams })) as UnitsParams;
+    assert.ok(piped instanceof UnitsParams);
+    assert.deepEqual({ ...piped }, { period: '2025-07', limit: 5, offset: 0 });
+  });
+
+  it('hands a batch its commands as they came, validated', async () => {
+    const body = { commands: [{ type: 'MessageReceived', wabaId: 'waba-1' }] };
+    const piped = (await validationPipe().transform(body, { type: 'body', metatype: RunBatchRequest })) as RunBatchRequest;
+    assert.ok(piped instanceof RunBatchRequest);
+    assert.equal(piped.commands, body.commands);
+    await assert.rejects(validationPipe().transform({ commands: [] }, { type: 'body', metatype: RunBatchRequest }), (error: LedgerError) => error.field === 'commands');
   });
 });

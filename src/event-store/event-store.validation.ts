@@ -60,6 +60,7 @@ export function encodeAppend(stream: unknown, events: unknown, expected: unknown
     throw new InvalidEventStoreInput('BATCH_TOO_LARGE', `an append takes at most ${MAX_BATCH} events`, 'events');
   }
   const seen = new Set<string>();
+  const inside: unknown[] = [];
   return events.map((event: Partial<EventInput>, index) => {
     const at = `events[${index}]`;
     if (typeof event?.id !== 'string' || event.id.length === 0 || event.id.length > MAX_NAME) {
@@ -72,7 +73,7 @@ export function encodeAppend(stream: unknown, events: unknown, expected: unknown
     if (typeof event.type !== 'string' || event.type.length === 0 || event.type.length > MAX_NAME) {
       throw new InvalidEventStoreInput('EVENT_TYPE_INVALID', `${at}.type must be a non-empty string`, `${at}.type`);
     }
-    assertJson(event.data, `${at}.data`, 'EVENT_DATA_INVALID');
+    if (!jsonSafe(event.data, inside)) assertJson(event.data, `${at}.data`, 'EVENT_DATA_INVALID');
     if (event.data === undefined) {
       throw new InvalidEventStoreInput('EVENT_DATA_INVALID', `${at}.data is missing`, `${at}.data`);
     }
@@ -80,7 +81,7 @@ export function encodeAppend(stream: unknown, events: unknown, expected: unknown
     if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
       throw new InvalidEventStoreInput('EVENT_METADATA_INVALID', `${at}.metadata must be an object`, `${at}.metadata`);
     }
-    assertJson(metadata, `${at}.metadata`, 'EVENT_METADATA_INVALID');
+    if (!jsonSafe(metadata, inside)) assertJson(metadata, `${at}.metadata`, 'EVENT_METADATA_INVALID');
     return { id: event.id, type: event.type, data: JSON.stringify(event.data), metadata: JSON.stringify(metadata) };
   });
 }
@@ -88,7 +89,38 @@ export function encodeAppend(stream: unknown, events: unknown, expected: unknown
 /**
  * Only values that survive a JSON round trip unchanged may be stored: what an auditor replays
  * must be exactly what was appended. Undefined object members are allowed (JSON omits them).
+ * Every append is checked: this walk builds no path, `assertJson` names the field once it fails.
  */
+function jsonSafe(value: unknown, inside: unknown[]): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+    case 'undefined':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object': {
+      if (value === null) return true;
+      if (inside.includes(value)) return false;
+      inside.push(value);
+      let safe = true;
+      if (Array.isArray(value)) {
+        for (let i = 0; safe && i < value.length; i++) safe = value[i] !== undefined && jsonSafe(value[i], inside);
+      } else {
+        const proto = Object.getPrototypeOf(value) as unknown;
+        safe = proto === Object.prototype || proto === null;
+        const record = value as Record<string, unknown>;
+        if (safe) for (const key of Object.keys(record)) if (!(safe = jsonSafe(record[key], inside))) break;
+      }
+      inside.pop();
+      return safe;
+    }
+    default:
+      return false;
+  }
+}
+
+/** Throws for the first member of a value that `jsonSafe` refuses, naming it. */
 function assertJson(value: unknown, path: string, code: string, seen: unknown[] = []): void {
   const fail = (why: string): never => {
     throw new InvalidEventStoreInput(code, `${path} ${why}`, path);
@@ -106,10 +138,11 @@ function assertJson(value: unknown, path: string, code: string, seen: unknown[] 
       if (seen.includes(value)) fail('is circular');
       const proto = Object.getPrototypeOf(value) as unknown;
       if (Array.isArray(value)) {
-        value.forEach((item: unknown, i) => {
-          if (item === undefined) fail(`[${i}] is undefined`);
-          assertJson(item, `${path}[${i}]`, code, [...seen, value]);
-        });
+        // Holes too: JSON writes them as null.
+        for (let i = 0; i < value.length; i++) {
+          if (value[i] === undefined) fail(`[${i}] is undefined`);
+          assertJson(value[i], `${path}[${i}]`, code, [...seen, value]);
+        }
         return;
       }
       if (proto !== Object.prototype && proto !== null) fail(`is a ${value.constructor?.name ?? 'class instance'}, not plain data`);

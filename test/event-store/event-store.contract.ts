@@ -394,6 +394,9 @@ export function eventStoreContract(name: string, subject: () => Promise<Contract
           'EVENT_DATA_INVALID',
           'events[1].data',
         );
+        const holey = [1];
+        holey[2] = 3;
+        await rejectsUnwritten(s, store.append(s, [event('bad8', { list: holey })], { expected: 'any' }), 'EVENT_DATA_INVALID', 'events[0].data.list[1]');
       });
 
       it('rejects a negative or fractional expected revision', async () => {
