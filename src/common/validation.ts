@@ -23,6 +23,14 @@ function rememberRules(): void {
     if (!rules) byOptions.set(key, (rules = lookup(target, schema, always, strict, groups)));
     return rules;
   };
+  // Each call also groups those rules by property; the remembered lists are grouped once.
+  const group = storage.groupByPropertyName.bind(storage);
+  const grouped = new WeakMap<object, ReturnType<typeof group>>();
+  storage.groupByPropertyName = (rules) => {
+    let byProperty = grouped.get(rules);
+    if (!byProperty) grouped.set(rules, (byProperty = group(rules)));
+    return byProperty;
+  };
 }
 rememberRules();
 
