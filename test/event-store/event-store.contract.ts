@@ -396,7 +396,7 @@ export function eventStoreContract(name: string, subject: () => Promise<Contract
         );
         const holey = [1];
         holey[2] = 3;
-        await rejectsUnwritten(s, store.append(s, [event('bad8', { list: holey })], { expected: 'any' }), 'EVENT_DATA_INVALID', 'events[0].data.list[1]');
+        await rejectsUnwritten(s, store.append(s, [event('bad8', { list: holey })], { expected: 'any' }), 'EVENT_DATA_INVALID', 'events[0].data.list');
       });
 
       it('rejects a negative or fractional expected revision', async () => {
