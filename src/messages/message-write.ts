@@ -1,5 +1,6 @@
 import type { ThreadKey } from '../../projections/events.js';
 import { threadStream } from '../../projections/events.js';
+import { canonicalInstant, isoOf } from '../../projections/time/zone-calendar.js';
 import type { PlannedWrite } from '../common/append.js';
 import type { CommandContext } from '../common/command-context.js';
 import { ledgerEvent } from '../common/command-context.js';
@@ -17,8 +18,13 @@ export function messageKey(request: ThreadMessageRequest): MessageKey {
     phoneNumberId: request.phoneNumberId,
     customer: request.customer,
     messageId: request.messageId,
-    timestamp: new Date(Date.parse(request.timestamp)).toISOString(),
+    timestamp: utc(request.timestamp),
   };
+}
+
+/** An instant in the form `toISOString` writes; one already in that form is kept as it is. */
+function utc(timestamp: string): string {
+  return Number.isNaN(canonicalInstant(timestamp)) ? isoOf(Date.parse(timestamp)) : timestamp;
 }
 
 /**

@@ -14,7 +14,7 @@ const STRICT = { strict: true, strictSeparator: true } as const;
 /**
  * `@IsISO8601({ strict: true, strictSeparator: true })`, with the name and message of that rule.
  * Most instants arrive in the canonical form `toISOString` writes, which is read in a tenth of
- * the library's time (0.2 against 2 µs, once per command); any other form goes to the library.
+ * the library's time (0.1 against 1.1–1.6 µs, once per command); any other form goes to the library.
  */
 export const IsInstant = (options?: ValidationOptions) =>
   ValidateBy(
