@@ -32,20 +32,17 @@ export class ReadModelReader {
     readonly store: EventStore,
   ) {}
 
-  /** Accounts, cards and maps as of the checkpoint the last `reflecting` read. */
-  get engine(): EngineState {
-    if (!this.state) throw new Error('engine state is read after reflecting()');
-    return this.state.engine;
-  }
-
   /**
    * The runner may be in another thread or process: its engine state is not this one's. The
-   * tables' is loaded again only when the checkpoint says settings changed since.
+   * tables' is loaded again only when the checkpoint says settings changed since; a query keeps
+   * the state it was handed, so one that loads a newer state meanwhile does not change it.
    */
-  private async syncEngine(tables: ReadModelTables, checkpoint: Checkpoint): Promise<void> {
+  private async engineAt(tables: ReadModelTables, checkpoint: Checkpoint): Promise<EngineState> {
     const settings = formatPosition(checkpoint.settings);
-    if (this.state?.version === tables.version && this.state.settings === settings) return;
-    this.state = { version: tables.version, settings, engine: await tables.readEngineState(this.sql) };
+    if (this.state?.version !== tables.version || this.state.settings !== settings) {
+      this.state = { version: tables.version, settings, engine: await tables.readEngineState(this.sql) };
+    }
+    return this.state.engine;
   }
 
   async tables(): Promise<ReadModelTables> {
@@ -57,9 +54,10 @@ export class ReadModelReader {
 
   /**
    * Waits until the read models reflect a position a write returned (drafts: until they are
-   * rated up to it). Gives up after the timeout with a 503 the caller can retry.
+   * rated up to it), and hands over the accounts, cards and maps of that checkpoint. Gives up
+   * after the timeout with a 503 the caller can retry.
    */
-  async reflecting(minPosition: string | undefined, rated: boolean, timeoutMs = 10_000): Promise<{ tables: ReadModelTables; at: Reflecting }> {
+  async reflecting(minPosition: string | undefined, rated: boolean, timeoutMs = 10_000): Promise<{ tables: ReadModelTables; at: Reflecting; engine: EngineState }> {
     const wanted = minPosition ? parseMin(minPosition) : undefined;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -72,8 +70,8 @@ export class ReadModelReader {
       const checkpoint = await tables.readCheckpoint(this.sql);
       const reached = !wanted || comparePositions(rated ? checkpoint.rated : checkpoint.position, wanted) >= 0;
       if (reached) {
-        await this.syncEngine(tables, checkpoint);
-        return { tables, at: { position: formatPosition(checkpoint.position), ratedPosition: formatPosition(checkpoint.rated), projection: tables.version } };
+        const engine = await this.engineAt(tables, checkpoint);
+        return { tables, engine, at: { position: formatPosition(checkpoint.position), ratedPosition: formatPosition(checkpoint.rated), projection: tables.version } };
       }
       if (Date.now() > deadline) {
         throw new LedgerError('POSITION_NOT_REACHED', `the read models are at ${formatPosition(checkpoint.position)}, not yet at ${minPosition}; retry shortly`, 503, 'minPosition');

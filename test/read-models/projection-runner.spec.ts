@@ -103,8 +103,7 @@ describe('read-model reader beside a runner whose state it does not share (the r
     await runner.init();
     await runner.catchUp();
     const reader = new ReadModelReader(log.sql, registry, log.store);
-    await reader.reflecting(undefined, false);
-    const first = reader.engine;
+    const first = (await reader.reflecting(undefined, false)).engine;
     assert.deepEqual([...first.accounts.keys()].sort(), accountsOf(2, 7).map((a) => a.wabaId).sort());
 
     const [thread] = traffic({ events: 10, start: Date.parse('2025-10-20T00:00:00Z'), days: 1, seed: 99 }, accountsOf(2, 7));
@@ -112,15 +111,16 @@ describe('read-model reader beside a runner whose state it does not share (the r
     const events = thread!.events.map((e) => ({ id: `late:${e.type}:${e.data.messageId}`, type: e.type, data: e.data, metadata }));
     await log.store.append(threadStream(phoneNumberId, customer), events, { expected: 'any' });
     await runner.catchUp();
-    await reader.reflecting(undefined, false);
-    assert.equal(reader.engine, first, 'messages alone leave the loaded state as it is');
+    assert.equal((await reader.reflecting(undefined, false)).engine, first, 'messages alone leave the loaded state as it is');
 
     const { authIntlEligible: _eligible, ...late } = { ...accountsOf(1, 31)[0]!, wabaId: 'late-waba' };
     await log.store.append(accountStream('late-waba'), [{ id: 'AccountRegistered:late-waba', type: 'AccountRegistered', data: late, metadata }], { expected: 'no_stream' });
     await runner.catchUp();
-    await reader.reflecting(undefined, false);
-    assert.notEqual(reader.engine, first);
-    assert.equal(reader.engine.accounts.get('late-waba')?.timezone, late.timezone);
+    const second = (await reader.reflecting(undefined, false)).engine;
+    assert.notEqual(second, first);
+    assert.equal(second.accounts.get('late-waba')?.timezone, late.timezone);
+    // A query still holding the first state is not handed the account it did not reflect.
+    assert.equal(first.accounts.has('late-waba'), false);
   });
 });
 

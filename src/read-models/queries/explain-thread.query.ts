@@ -37,14 +37,14 @@ export class ExplainThreadHandler implements IQueryHandler<ExplainThread> {
   constructor(@Inject(ReadModelReader) private readonly reader: ReadModelReader) {}
 
   async execute(query: ExplainThread): Promise<ExplanationAnswer> {
-    const { tables, at } = await this.reader.reflecting(query.minPosition, true);
+    const { tables, at, engine } = await this.reader.reflecting(query.minPosition, true);
     const account = await this.reader.account(tables, query.wabaId, query.scope);
     const stream = threadStream(query.phoneNumberId, query.customer);
     const history = await threadHistory(this.reader.store, stream, parsePosition(at.position));
     if (!history.length || history[0]!.data.wabaId !== query.wabaId) {
       throw notFound('THREAD_UNKNOWN', `no thread of ${query.customer} on ${query.phoneNumberId} in account ${query.wabaId}`, 'customer');
     }
-    const result = foldThread(history, account, this.reader.engine.engine, { trace: true });
+    const result = foldThread(history, account, engine.engine, { trace: true });
     const calendar = ZoneCalendar.of(account.timezone);
     // Units price in charge order: a month is rated up to the thread's last unit in it.
     const periods = new Map<string, number>();
@@ -54,7 +54,6 @@ export class ExplainThreadHandler implements IQueryHandler<ExplainThread> {
       periods.set(period, Math.max(at, periods.get(period) ?? at));
     }
     // Stored drafts do not list their units: the thread's months are rated again with provenance.
-    const engine = this.reader.engine;
     const members = [...(engine.portfolios.get(account.portfolioId) ?? [account.wabaId])].sort();
     const accounts = new Map(members.map((waba) => [waba, engine.accounts.get(waba)!]));
     const drafts: InvoiceDraft[] = [];

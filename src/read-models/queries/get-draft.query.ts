@@ -24,7 +24,7 @@ export class GetDraftHandler implements IQueryHandler<GetDraft> {
   constructor(@Inject(ReadModelReader) private readonly reader: ReadModelReader) {}
 
   async execute(query: GetDraft): Promise<DraftAnswer> {
-    const { tables, at } = await this.reader.reflecting(query.minPosition, true);
+    const { tables, at, engine } = await this.reader.reflecting(query.minPosition, true);
     const account = await this.reader.account(tables, query.wabaId, query.scope);
     const rows = await this.reader.sql.all<{ data: string; hash: string; position: string }>(
       `SELECT data, hash, position FROM ${tables.drafts} WHERE waba_id = ? AND period = ?`,
@@ -37,7 +37,6 @@ export class GetDraftHandler implements IQueryHandler<GetDraft> {
     );
     if (rows[0]) return { ...at, hash: rows[0].hash, ratedAt: rows[0].position, pending: dirty.length > 0, draft: JSON.parse(rows[0].data) as InvoiceDraft };
     // A month without a billable unit has an empty draft, not a missing one.
-    const engine = this.reader.engine;
     const draft = rateMonth({ period: query.period, accounts: new Map([[account.wabaId, account]]), units: [], book: engine.book, timeline: engine.timeline }).get(account.wabaId)!;
     return { ...at, hash: draftHash(draft), ratedAt: null, pending: dirty.length > 0, draft };
   }

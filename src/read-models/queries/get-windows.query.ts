@@ -11,6 +11,7 @@ import { notFound } from '../../common/ledger-error.js';
 import { parsePosition } from '../../event-store/position.js';
 import { ReadModelReader } from '../read-model.reader.js';
 import type { Reflecting } from '../read-model.reader.js';
+import type { EngineState } from '../engine-state.js';
 import type { ReadModelTables } from '../read-model.schema.js';
 import { threadHistory } from '../thread-history.js';
 
@@ -55,7 +56,7 @@ export class GetWindowsHandler implements IQueryHandler<GetWindows> {
   constructor(@Inject(ReadModelReader) private readonly reader: ReadModelReader) {}
 
   async execute(query: GetWindows): Promise<WindowsAnswer> {
-    const { tables, at } = await this.reader.reflecting(query.minPosition, false);
+    const { tables, at, engine } = await this.reader.reflecting(query.minPosition, false);
     await this.reader.account(tables, query.wabaId, query.scope);
     const columns = 'stream, phone_number_id, customer, last_at, windows, position';
     let rows: ThreadRow[];
@@ -74,17 +75,17 @@ export class GetWindowsHandler implements IQueryHandler<GetWindows> {
     }
     const threads: ThreadWindows[] = [];
     for (const row of rows) {
-      const windows = await this.windowsAt(tables, query.wabaId, row, query.at);
+      const windows = await this.windowsAt(tables, engine, query.wabaId, row, query.at);
       if (query.thread || anyOpen(windows)) threads.push({ phoneNumberId: row.phone_number_id, customer: row.customer, windows });
     }
     return { ...at, wabaId: query.wabaId, at: new Date(query.at).toISOString(), threads };
   }
 
   /** After the thread's last event only expiry changes its windows; before it, the thread is folded up to `at`. */
-  private async windowsAt(tables: ReadModelTables, wabaId: string, row: ThreadRow, at: number): Promise<Windows> {
+  private async windowsAt(tables: ReadModelTables, engine: EngineState, wabaId: string, row: ThreadRow, at: number): Promise<Windows> {
     if (at >= Number(row.last_at) && row.windows !== '{}') return windowsLater(JSON.parse(row.windows) as Windows, at);
     const account = await this.reader.account(tables, wabaId, SYSTEM);
     const history = await threadHistory(this.reader.store, row.stream, parsePosition(row.position));
-    return foldThread(history, account, this.reader.engine.engine, { until: at }).windows;
+    return foldThread(history, account, engine.engine, { until: at }).windows;
   }
 }
