@@ -12,14 +12,14 @@ interface Opened {
 const opened = new WeakMap<LedgerConfig, Opened>();
 const keys = new WeakMap<LedgerConfig, Opened>();
 
+/** Whether read models (and keys) are kept in PostgreSQL rather than in SQLite files. */
+export const readModelsInPostgres = (config: LedgerConfig): boolean => Boolean(config.postgresUrl) && config.store !== 'sqlite';
+
 /**
  * Read models live beside the events: in a SQLite file of their own next to the events' file, or
  * in the same PostgreSQL schema. With EventStoreDB they go to PostgreSQL when LEDGER_PG_URL is
  * set, else to the SQLite file.
  */
-/** Whether read models (and keys) are kept in PostgreSQL rather than in SQLite files. */
-export const readModelsInPostgres = (config: LedgerConfig): boolean => Boolean(config.postgresUrl) && config.store !== 'sqlite';
-
 export function openReadModelSql(config: LedgerConfig): Opened {
   let found = opened.get(config);
   if (!found) {
