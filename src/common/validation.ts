@@ -2,8 +2,10 @@ import { ValidationPipe } from '@nestjs/common';
 import type { Type, ValidationError } from '@nestjs/common';
 import { instanceToPlain, plainToInstance } from 'class-transformer';
 import type { ClassConstructor, ClassTransformOptions } from 'class-transformer';
-import { getMetadataStorage, validateSync } from 'class-validator';
+import { getMetadataStorage, validate, validateSync } from 'class-validator';
+import type { ValidatorOptions } from 'class-validator';
 import { LedgerError } from './ledger-error.js';
+import { surelyValid } from './rule-plan.js';
 
 /**
  * class-validator finds a class's rules by scanning every decorated class on each call
@@ -57,8 +59,26 @@ const transformer = {
   classToPlain: (object: unknown, options?: ClassTransformOptions) => instanceToPlain(object, options),
 };
 
+/** Options `surelyValid` answers for: the ledger's, and how an error would be shaped. */
+function ledgerOptions(options: ValidatorOptions | undefined): boolean {
+  if (!options || options.whitelist !== true || options.forbidNonWhitelisted !== true || options.forbidUnknownValues === false) return false;
+  return Object.keys(options).every((key) => key in OPTIONS || key === 'validationError');
+}
+
+/** The HTTP pipe's class-validator: a body `surelyValid` passes needs no run of the library's executor. */
+const validator = {
+  getMetadataStorage,
+  validate: (object: object, options?: ValidatorOptions) => (ledgerOptions(options) && surelyValid(object) ? [] : validate(object, options)),
+};
+
 export function validationPipe(): ValidationPipe {
-  return new ValidationPipe({ ...OPTIONS, transform: true, transformerPackage: transformer, exceptionFactory: (errors) => validationError(errors) });
+  return new ValidationPipe({
+    ...OPTIONS,
+    transform: true,
+    transformerPackage: transformer,
+    validatorPackage: validator,
+    exceptionFactory: (errors) => validationError(errors),
+  });
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -106,6 +126,7 @@ export function validateAs<T extends object>(type: ClassConstructor<T>, plain: u
     throw new LedgerError('VALIDATION_FAILED', `${prefix || 'body'}: must be an object`, 400, prefix || undefined);
   }
   const instance = toInstance(type, plain as Record<string, unknown>);
+  if (surelyValid(instance)) return instance;
   const errors = validateSync(instance, OPTIONS);
   if (errors.length) throw validationError(errors, prefix);
   return instance;
