@@ -18,28 +18,34 @@ interface Property {
 }
 
 interface Plan {
+  readonly targetName: string;
   readonly names: ReadonlySet<string>;
   readonly properties: readonly Property[];
 }
 
-const plans = new WeakMap<object, Plan | null>();
+const plans = new WeakMap<object, Map<string | undefined, Plan | null>>();
 
 /**
  * A class's rules laid out once for `surelyValid`; null where it cannot answer for class-validator
- * (no rules, which `forbidUnknownValues` refuses; async, promise or unknown kinds of rule).
+ * (no rules, which `forbidUnknownValues` refuses; async, promise or unknown kinds of rule). Like
+ * the remembered lookups in `validation.ts`, this counts on every rule of a class being registered
+ * before the class is first validated.
  */
 function planOf(target: unknown, schema: string | undefined): Plan | null {
   if (typeof target !== 'function') return null;
-  const storage = getMetadataStorage();
-  const rules = storage.getTargetValidationMetadatas(target, schema as string, false, false, undefined);
-  let plan = plans.get(rules);
-  if (plan !== undefined) return plan;
-  plan = rules.length ? layOut(storage, rules) : null;
-  plans.set(rules, plan);
+  let bySchema = plans.get(target);
+  if (!bySchema) plans.set(target, (bySchema = new Map()));
+  let plan = bySchema.get(schema);
+  if (plan === undefined) {
+    const storage = getMetadataStorage();
+    const rules = storage.getTargetValidationMetadatas(target, schema as string, false, false, undefined);
+    plan = rules.length ? layOut(storage, target.name, rules) : null;
+    bySchema.set(schema, plan);
+  }
   return plan;
 }
 
-function layOut(storage: Storage, rules: readonly Rule[]): Plan | null {
+function layOut(storage: Storage, targetName: string, rules: readonly Rule[]): Plan | null {
   const properties: Property[] = [];
   for (const [name, list] of Object.entries(storage.groupByPropertyName(rules as Rule[]))) {
     const conditions: Property['conditions'][number][] = [];
@@ -68,12 +74,12 @@ function layOut(storage: Storage, rules: readonly Rule[]): Plan | null {
     }
     properties.push({ name, conditions, checks, nested });
   }
-  return { names: new Set(properties.map((p) => p.name)), properties };
+  return { targetName, names: new Set(properties.map((p) => p.name)), properties };
 }
 
-function passes({ rule, constraint }: Check, object: object, value: unknown): boolean {
+function passes({ rule, constraint }: Check, targetName: string, object: object, value: unknown): boolean {
   if (rule.validateIf && !rule.validateIf(object, value)) return true;
-  const args: ValidationArguments = { targetName: object.constructor?.name, property: rule.propertyName, object, value, constraints: rule.constraints };
+  const args: ValidationArguments = { targetName, property: rule.propertyName, object, value, constraints: rule.constraints };
   const many = rule.each && (Array.isArray(value) || value instanceof Set || value instanceof Map);
   if (!many) return verdict(constraint.instance.validate(value, args));
   if (!Array.isArray(value)) return false;
@@ -108,7 +114,7 @@ function valid(object: object, schema: string | undefined): boolean {
   for (const { name, conditions, checks, nested } of plan.properties) {
     const value = fields[name];
     if (!conditions.every((condition) => condition(object, value))) continue;
-    for (const check of checks) if (!passes(check, object, value)) return false;
+    for (const check of checks) if (!passes(check, plan.targetName, object, value)) return false;
     if (!nestedPasses(nested, value)) return false;
   }
   return true;
