@@ -34,7 +34,7 @@ const plans = new WeakMap<object, Map<string | undefined, Plan | null>>();
 function planOf(target: unknown, schema: string | undefined): Plan | null {
   if (typeof target !== 'function') return null;
   let bySchema = plans.get(target);
-  if (!bySchema) plans.set(target, (bySchema = new Map()));
+  if (!bySchema) plans.set(target, (bySchema = new Map<string | undefined, Plan | null>()));
   let plan = bySchema.get(schema);
   if (plan === undefined) {
     const storage = getMetadataStorage();
