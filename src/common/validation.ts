@@ -62,7 +62,7 @@ const transformer = {
 /** Options `surelyValid` answers for: the ledger's, and how an error would be shaped. */
 function ledgerOptions(options: ValidatorOptions | undefined): boolean {
   if (!options || options.whitelist !== true || options.forbidNonWhitelisted !== true || options.forbidUnknownValues === false) return false;
-  return Object.keys(options).every((key) => key in OPTIONS || key === 'validationError');
+  return Object.keys(options).every((key) => Object.hasOwn(OPTIONS, key) || key === 'validationError');
 }
 
 /** The HTTP pipe's class-validator: a body `surelyValid` passes needs no run of the library's executor. */
