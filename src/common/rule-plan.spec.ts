@@ -10,9 +10,8 @@ import { RecordSentRequest } from '../messages/record-sent/record-sent.request.j
 import { RecordStatusRequest } from '../messages/record-status/record-status.request.js';
 import { PublishRateCardRequest } from '../rate-cards/publish-rate-card/publish-rate-card.request.js';
 import { surelyValid } from './rule-plan.js';
-import { toInstance } from './validation.js';
+import { OPTIONS, toInstance } from './validation.js';
 
-const OPTIONS = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true };
 type Body = Record<string, unknown>;
 
 const key = { wabaId: 'waba-1', phoneNumberId: 'pn-1', customer: '5511900000001', messageId: 'wamid.1', timestamp: '2025-10-06T12:00:00.000Z' };

@@ -36,7 +36,8 @@ function rememberRules(): void {
 }
 rememberRules();
 
-const OPTIONS = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true } as const;
+/** The ledger's class-validator options, everywhere it validates; `surelyValid` answers for these. */
+export const OPTIONS = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true } as const;
 
 /** The first failing field, as a path (`template.category`, `commands[3].timestamp`). */
 function firstFailure(errors: readonly ValidationError[], prefix: string): { field: string; reason: string } {
