@@ -34,6 +34,15 @@ describe('ledger configuration', () => {
     assert.throws(() => loadConfig({ LEDGER_PROJECTION_HELD_MONTHS: 'many' }), /LEDGER_PROJECTION_HELD_MONTHS must be a whole number/);
   });
 
+  it('lowers the runner thread to nice 10 by default, not at all when told 0, and refuses what setpriority cannot take', () => {
+    assert.equal(loadConfig({}).projectionNice, 10);
+    assert.equal(loadConfig({ LEDGER_PROJECTION_NICE: '0' }).projectionNice, 0);
+    assert.equal(loadConfig({ LEDGER_PROJECTION_NICE: '19' }).projectionNice, 19);
+    for (const bad of ['20', '-1', '2.5', 'low']) {
+      assert.throws(() => loadConfig({ LEDGER_PROJECTION_NICE: bad }), new RegExp(`LEDGER_PROJECTION_NICE must be a whole number from 0 to 19, got ${bad.replace('.', '\\.')}`));
+    }
+  });
+
   it('refuses an unknown store kind', () => {
     assert.throws(() => loadConfig({ LEDGER_STORE: 'mysql' }), /sqlite, postgres or esdb/);
   });

@@ -24,6 +24,11 @@ export interface LedgerConfig {
   readonly projectionCommit: number;
   /** Portfolio-months whose rater the runner keeps, so later units extend it instead of re-rating the month. */
   readonly projectionHeldMonths: number;
+  /**
+   * The runner thread's nice value (0 to 19): when both cores are busy, the event loop that
+   * acknowledges appends goes first, and the read models catch up when the load eases.
+   */
+  readonly projectionNice: number;
   readonly projections: ProjectionMode;
   /** An admin key from the environment, to create the first real keys with. Never stored. */
   readonly adminKey: string | undefined;
@@ -59,6 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     projectionBatch: Number(env.LEDGER_PROJECTION_BATCH ?? '2000'),
     projectionCommit: Number(env.LEDGER_PROJECTION_COMMIT ?? '100000'),
     projectionHeldMonths: Number(env.LEDGER_PROJECTION_HELD_MONTHS ?? '2000'),
+    projectionNice: Number(env.LEDGER_PROJECTION_NICE ?? '10'),
     adminKey: env.LEDGER_ADMIN_KEY || undefined,
     metaAppSecret: env.LEDGER_META_APP_SECRET || undefined,
     metaVerifyToken: env.LEDGER_META_VERIFY_TOKEN || undefined,
@@ -71,6 +77,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
   }
   if (!Number.isInteger(config.projectionHeldMonths) || config.projectionHeldMonths < 0 || config.projectionHeldMonths > 1_000_000) {
     throw new Error(`LEDGER_PROJECTION_HELD_MONTHS must be a whole number from 0 to 1000000, got ${env.LEDGER_PROJECTION_HELD_MONTHS}`);
+  }
+  if (!Number.isInteger(config.projectionNice) || config.projectionNice < 0 || config.projectionNice > 19) {
+    throw new Error(`LEDGER_PROJECTION_NICE must be a whole number from 0 to 19, got ${env.LEDGER_PROJECTION_NICE}`);
   }
   if (store === 'postgres' && !config.postgresUrl) throw new Error('LEDGER_STORE=postgres needs LEDGER_PG_URL');
   if (store === 'esdb' && !config.esdbUrl) throw new Error('LEDGER_STORE=esdb needs ESDB_URL');

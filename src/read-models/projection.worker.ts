@@ -4,6 +4,7 @@ import { openEventStore } from '../event-store/event-store.factory.js';
 import { openReadModelSql } from './read-model.factory.js';
 import { ProjectionRunner, runnerOptions } from './projection.runner.js';
 import { PROJECTION_VERSION, ProjectionRegistry, ReadModelTables } from './read-model.schema.js';
+import { yieldToRequests } from './runner-priority.js';
 
 /** What the runner's thread tells the server: batches for the metrics, failures for the log. */
 export type RunnerMessage =
@@ -16,6 +17,7 @@ export type RunnerMessage =
  */
 const port = parentPort!;
 const config = workerData as LedgerConfig;
+yieldToRequests(config.projectionNice);
 const post = (message: RunnerMessage): void => port.postMessage(message);
 const abort = new AbortController();
 port.on('message', (message) => {
