@@ -94,8 +94,44 @@ export function parseInstant(iso: string, field = 'timestamp'): number {
   return ms;
 }
 
+/** 10000-01-01T00:00:00.000Z: four-digit years end here. */
+const YEAR_10000 = 253_402_300_800_000;
+
+/** The character code of a digit. */
+const digit = (n: number): number => 48 + n;
+
+/**
+ * The `toISOString` form of an instant. Whole milliseconds from 1970 to 9999 are written by day
+ * arithmetic (civil-from-days), without a Date: a re-fold writes every window and unit instant,
+ * and this costs 420 against 1,100 ns. The text is built flat, from character codes: a template
+ * would leave a rope of pieces that costs more to keep and to write than `toISOString`'s string.
+ */
 export function isoOf(ms: number): string {
-  return new Date(ms).toISOString();
+  if (!(ms >= 0 && ms < YEAR_10000 && ms % 1 === 0)) return new Date(ms).toISOString();
+  const days = Math.floor(ms / DAY);
+  let rest = ms - days * DAY;
+  // Days since 0000-03-01, in 400-year eras, so that a leap day ends its year.
+  const shifted = days + 719_468;
+  const era = Math.floor(shifted / 146_097);
+  const ofEra = shifted - era * 146_097;
+  const yearOfEra = Math.floor((ofEra - Math.floor(ofEra / 1460) + Math.floor(ofEra / 36_524) - Math.floor(ofEra / 146_096)) / 365);
+  const ofYear = ofEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const march = Math.floor((5 * ofYear + 2) / 153);
+  const day = ofYear - Math.floor((153 * march + 2) / 5) + 1;
+  const month = march < 10 ? march + 3 : march - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  const hour = Math.floor(rest / HOUR);
+  rest -= hour * HOUR;
+  const minute = Math.floor(rest / 60_000);
+  rest -= minute * 60_000;
+  const second = Math.floor(rest / 1000);
+  const milli = rest - second * 1000;
+  return String.fromCharCode(
+    digit(Math.floor(year / 1000)), digit(Math.floor(year / 100) % 10), digit(Math.floor(year / 10) % 10), digit(year % 10), 45,
+    digit(Math.floor(month / 10)), digit(month % 10), 45, digit(Math.floor(day / 10)), digit(day % 10), 84,
+    digit(Math.floor(hour / 10)), digit(hour % 10), 58, digit(Math.floor(minute / 10)), digit(minute % 10), 58,
+    digit(Math.floor(second / 10)), digit(second % 10), 46, digit(Math.floor(milli / 100)), digit(Math.floor(milli / 10) % 10), digit(milli % 10), 90,
+  );
 }
 
 /** The month N months from YYYY-MM (calendar arithmetic, no zone involved). */
