@@ -4,13 +4,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import autocannon from 'autocannon';
 import { SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store.adapter.js';
 import { ProjectionRunner } from '../src/read-models/projection.runner.js';
 import { PROJECTION_VERSION, ProjectionRegistry, ReadModelTables } from '../src/read-models/read-model.schema.js';
 import { SqliteSql } from '../src/read-models/sql.js';
-import { sign } from '../test/support/app.js';
 import { seedStore, shippedCard } from './seed.js';
+import type { Measured } from './load.js';
+import { BENCH_PHONES as phones, cpuOf, load, rate, summary, webhookLoad } from './load.js';
 
 /**
  * bench:api: the server in its own process on loopback (SQLite, runner on), load from autocannon
@@ -45,35 +45,31 @@ async function post(path: string, body: unknown): Promise<void> {
   if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
 }
 
-function line(result: autocannon.Result, eventsPerRequest: number): string {
-  const ok = result['2xx'];
-  return (
-    `${Math.round(ok / result.duration).toLocaleString('en-US')} requests/s` +
-    `${eventsPerRequest > 1 ? ` (${Math.round((ok * eventsPerRequest) / result.duration).toLocaleString('en-US')} events/s)` : ''}` +
-    `, latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}`
-  );
-}
-
-/** Each run on a fresh server and store; the median run (the slower middle one for an even count) is the figure, every run is printed. */
-async function measure(title: string, load: () => Promise<autocannon.Result>, eventsPerRequest = 1): Promise<void> {
-  const results: autocannon.Result[] = [];
-  for (let run = 1; run <= runs; run++) {
-    const server = await startServer(join(dir, `${title.split(' ')[0]}-${run}.db`));
+/**
+ * Each run on a fresh server and store; the median run (the slower middle one for an even count)
+ * is the figure, every run is printed. `run` calls `warmed` when what follows is measured.
+ */
+async function measure(title: string, run: (warmed: () => void) => Promise<Measured>, eventsPerRequest = 1): Promise<void> {
+  const results: Measured[] = [];
+  for (let n = 1; n <= runs; n++) {
+    const server = await startServer(join(dir, `${title.split(' ')[0]}-${n}.db`));
     try {
       await setUp();
-      const result = await load();
-      results.push(result);
-      console.log(`  ${title}, run ${run}/${runs}: ${line(result, eventsPerRequest)}`);
+      let before: number | undefined;
+      const measured = await run(() => (before = cpuOf(server.pid!)));
+      const after = cpuOf(server.pid!);
+      const events = measured.result['2xx'] * eventsPerRequest;
+      const cpu = before === undefined || after === undefined ? '' : `, server ${(((after - before) * 1e6) / events).toFixed(0)} µs of CPU per event`;
+      results.push(measured);
+      console.log(`  ${title}, run ${n}/${runs}: ${summary(measured, eventsPerRequest)}${cpu}`);
     } finally {
       server.kill('SIGTERM');
       await new Promise((resolve) => server.on('close', resolve));
     }
   }
-  const median = [...results].sort((a, b) => a['2xx'] / a.duration - b['2xx'] / b.duration)[Math.floor((results.length - 1) / 2)]!;
-  console.log(`${title}: median of ${runs}: ${line(median, eventsPerRequest)}`);
+  const median = [...results].sort((a, b) => rate(a.result) - rate(b.result))[Math.floor((runs - 1) / 2)]!;
+  console.log(`${title}: median of ${runs}: ${summary(median, eventsPerRequest)}`);
 }
-
-const phones = Array.from({ length: 10 }, (_, i) => `bench-p${i}`);
 
 async function setUp(): Promise<void> {
   // A priced account, as in production: every status is rated into a draft line.
@@ -82,28 +78,7 @@ async function setUp(): Promise<void> {
   for (const phoneNumberId of phones) await post('/phone-numbers', { wabaId: 'bench-waba', phoneNumberId });
 }
 
-/** One signed status per request, to 64 connections. */
-async function webhooks(): Promise<void> {
-  // Signed bodies are made before the clock starts: the load generator shares the two cores, and
-  // an HMAC per request in its event loop would measure the generator, not the server.
-  const bodies = Array.from({ length: seconds * 8_000 }, (_, n) => {
-    const body = JSON.stringify({
-      object: 'whatsapp_business_account',
-      entry: [{ id: 'bench-waba', changes: [{ field: 'messages', value: { messaging_product: 'whatsapp', metadata: { display_phone_number: '15550783881', phone_number_id: phones[n % phones.length] }, statuses: [{ id: `wamid.w${n}`, status: 'delivered', timestamp: String(1759750000 + (n % 86_400)), recipient_id: `55119${String(n % 100_000).padStart(8, '0')}`, pricing: { billable: true, pricing_model: 'PMP', type: 'regular', category: 'marketing' } }] } }] }],
-    });
-    return { body, headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(body, SECRET) } };
-  });
-  await measure('webhook ingest (1 status per request, 64 connections)', () => {
-    let n = 0;
-    return autocannon({
-      url: `${url}/webhooks/whatsapp`,
-      connections: 64,
-      duration: seconds,
-      requests: [{ method: 'POST', setupRequest: (request) => ({ ...request, ...bodies[n++ % bodies.length]! }) }],
-    });
-  });
-}
-await webhooks();
+await measure('webhook ingest (1 status per request, 64 connections)', (warmed) => webhookLoad(url, seconds, SECRET, { perSecond: 8_000, warmed }));
 
 function batchOf(b: number): string {
   const commands = Array.from({ length: 1_000 }, (_, i) => ({
@@ -119,9 +94,10 @@ function batchOf(b: number): string {
 }
 await measure(
   'batch ingest (1,000 commands per request, 4 connections)',
-  () => {
+  (warmed) => {
     let b = 0;
-    return autocannon({
+    warmed();
+    return load({
       url: `${url}/commands/batch`,
       connections: 4,
       duration: seconds,

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Positioned, RateCardPublishedData } from '../projections/events.js';
+import type { RateCardPublishedData } from '../projections/events.js';
 import { MarketMap, marketMapFromCsv } from '../projections/markets/market-map.js';
 import { PolicyTimeline } from '../projections/policies/timeline.js';
 import { ChargeOrder } from '../projections/rating/charge-order.js';
@@ -7,7 +7,7 @@ import { parseRateCardCsv } from '../projections/rating/rate-card.csv.js';
 import { RateCardBook } from '../projections/rating/rate-card-book.js';
 import { Rater } from '../projections/rating/rating.projection.js';
 import { foldThread } from '../projections/thread/thread.projection.js';
-import { accountsOf, traffic } from './traffic.js';
+import { accountsOf, parsedChunks, traffic } from './traffic.js';
 
 /**
  * npm run bench:engine [-- --events 5000000 --accounts 5000]
@@ -49,14 +49,7 @@ const started = performance.now();
 // Pre-parsed events arrive in chunks of threads, as the runner hands them over: parsed from their
 // stored JSON. Generating and parsing a chunk is not timed, folding and rating it is.
 const CHUNK = Number(args.get('chunk') ?? 4_096);
-const source = traffic({ events: EVENTS, start: Date.parse('2025-10-01T00:00:00Z'), days: 30, seed: 42 }, accounts);
-for (;;) {
-  const chunk = [];
-  for (let next = source.next(); !next.done; next = source.next()) {
-    chunk.push({ ...next.value, events: JSON.parse(JSON.stringify(next.value.events)) as Positioned[] });
-    if (chunk.length === CHUNK) break;
-  }
-  if (chunk.length === 0) break;
+for (const chunk of parsedChunks(traffic({ events: EVENTS, start: Date.parse('2025-10-01T00:00:00Z'), days: 30, seed: 42 }, accounts), CHUNK)) {
   const t = performance.now();
   for (const thread of chunk) {
     const result = foldThread(thread.events, thread.account, { markets, timeline });
