@@ -10,7 +10,7 @@ import { PROJECTION_VERSION, ProjectionRegistry, ReadModelTables } from '../src/
 import { SqliteSql } from '../src/read-models/sql.js';
 import { seedStore, shippedCard } from './seed.js';
 import type { Measured } from './load.js';
-import { BENCH_PHONES as phones, cpuOf, load, rate, summary, webhookLoad } from './load.js';
+import { againstServer, BENCH_PHONES as phones, load, rate, summary, webhookLoad } from './load.js';
 
 /**
  * bench:api: the server in its own process on loopback (SQLite, runner on), load from autocannon
@@ -55,13 +55,9 @@ async function measure(title: string, run: (warmed: () => void) => Promise<Measu
     const server = await startServer(join(dir, `${title.split(' ')[0]}-${n}.db`));
     try {
       await setUp();
-      let before: number | undefined;
-      const measured = await run(() => (before = cpuOf(server.pid!)));
-      const after = cpuOf(server.pid!);
-      const events = measured.result['2xx'] * eventsPerRequest;
-      const cpu = before === undefined || after === undefined ? '' : `, server ${(((after - before) * 1e6) / events).toFixed(0)} µs of CPU per event`;
+      const measured = await againstServer(server.pid!, run, eventsPerRequest);
       results.push(measured);
-      console.log(`  ${title}, run ${n}/${runs}: ${summary(measured, eventsPerRequest)}${cpu}`);
+      console.log(`  ${title}, run ${n}/${runs}: ${summary(measured, eventsPerRequest)}`);
     } finally {
       server.kill('SIGTERM');
       await new Promise((resolve) => server.on('close', resolve));

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Positioned } from '../projections/events.js';
 import { canonicalInstant, parseInstant } from '../projections/time/zone-calendar.js';
 import { accountsOf, parsedChunks, traffic } from './traffic.js';
-import { cpuOf, summary, webhookLoad } from './load.js';
+import { againstServer, summary, webhookLoad } from './load.js';
 
 /**
  * npm run bench:floor: what the speed targets leave for the ledger's own work on this machine.
@@ -74,11 +74,8 @@ try {
     if (!up) await sleep(50);
   }
   if (!up) throw new Error('the floor server did not start');
-  let before: number | undefined;
-  const measured = await webhookLoad(url, seconds, SECRET, { perSecond: 20_000, warmed: () => (before = cpuOf(server.pid!)) });
-  const after = cpuOf(server.pid!);
-  const cpu = before === undefined || after === undefined ? '' : `; server ${(((after - before) * 1e6) / measured.result['2xx']).toFixed(0)} µs of CPU per request`;
-  console.log(`webhook floor (bare node:http, signature, JSON.parse, durable SQLite group commit): ${summary(measured)}${cpu}`);
+  const measured = await againstServer(server.pid!, (warmed) => webhookLoad(url, seconds, SECRET, { perSecond: 20_000, warmed }));
+  console.log(`webhook floor (bare node:http, signature, JSON.parse, durable SQLite group commit): ${summary(measured)}`);
 } finally {
   server.kill('SIGTERM');
   await new Promise((resolve) => server.on('close', resolve));

@@ -5,7 +5,7 @@ import { sign } from '../test/support/app.js';
 export const BENCH_PHONES = Array.from({ length: 10 }, (_, i) => `bench-p${i}`);
 const WARM_UP_SECONDS = 3;
 
-export interface SignedBody {
+interface SignedBody {
   readonly body: string;
   readonly headers: Record<string, string>;
 }
@@ -17,7 +17,7 @@ export const rate = (result: autocannon.Result): number => result['2xx'] / resul
  * the clock starts: the load generator shares the two cores, and an HMAC per request in its
  * event loop would measure the generator, not the server.
  */
-export function signedStatuses(count: number, secret: string, first = 0): SignedBody[] {
+function signedStatuses(count: number, secret: string, first = 0): SignedBody[] {
   return Array.from({ length: count }, (_, i) => {
     const n = first + i;
     const body = JSON.stringify({
@@ -32,6 +32,8 @@ export interface Measured {
   readonly result: autocannon.Result;
   /** The load generator's CPU (this process), in cores. */
   readonly generator: number;
+  /** The server's CPU per event over all its threads, in µs, where `againstServer` could read it. */
+  readonly server?: number;
 }
 
 /**
@@ -64,17 +66,27 @@ export async function load(options: autocannon.Options): Promise<Measured> {
   return { result, generator: (cpu.user + cpu.system) / 1e6 / result.duration };
 }
 
-export function summary({ result, generator }: Measured, eventsPerRequest = 1): string {
+/** A load run against a server process, with that process's CPU per event from `warmed` on. */
+export async function againstServer(pid: number, run: (warmed: () => void) => Promise<Measured>, eventsPerRequest = 1): Promise<Measured> {
+  let before: number | undefined;
+  const measured = await run(() => (before = cpuOf(pid)));
+  const after = cpuOf(pid);
+  if (before === undefined || after === undefined) return measured;
+  return { ...measured, server: ((after - before) * 1e6) / (measured.result['2xx'] * eventsPerRequest) };
+}
+
+export function summary({ result, generator, server }: Measured, eventsPerRequest = 1): string {
   return (
     `${Math.round(rate(result)).toLocaleString('en-US')} requests/s` +
     `${eventsPerRequest > 1 ? ` (${Math.round(rate(result) * eventsPerRequest).toLocaleString('en-US')} events/s)` : ''}` +
     `, latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}` +
-    `, load generator ${generator.toFixed(2)} of a core`
+    `, load generator ${generator.toFixed(2)} of a core` +
+    `${server === undefined ? '' : `, server ${server.toFixed(0)} µs of CPU per event`}`
   );
 }
 
 /** User and system CPU seconds of a process so far, all its threads (Linux), or undefined. */
-export function cpuOf(pid: number): number | undefined {
+function cpuOf(pid: number): number | undefined {
   const stat = `/proc/${pid}/stat`;
   if (!existsSync(stat)) return undefined;
   const fields = readFileSync(stat, 'utf8').split(') ')[1]!.split(' ');
