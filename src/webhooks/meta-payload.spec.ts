@@ -45,7 +45,9 @@ describe("Meta's webhook payloads as commands", () => {
       .flatMap((name) => readPayload(sample(name)))
       .filter((item) => 'ignored' in item)
       .map((item) => ('ignored' in item ? item.ignored.split(':')[0] : ''));
-    assert.deepEqual(reasons, ['field "account_update" carries nothing the ledger bills', 'a sent status', 'a sent status', 'a sent status']);
+    const accountUpdates = readdirSync(samples).filter((name) => name.startsWith('account-update-')).length;
+    assert.equal(accountUpdates, 3);
+    assert.deepEqual(reasons, [...Array<string>(accountUpdates).fill('field "account_update" carries nothing the ledger bills'), 'a sent status', 'a sent status', 'a sent status']);
   });
 
   it('refuses a payload that is not a WhatsApp Business Account webhook, naming the field', () => {
