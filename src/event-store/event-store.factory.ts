@@ -1,5 +1,4 @@
 import type { LedgerConfig } from '../config/ledger.config.js';
-import { EsdbEventStore } from './esdb/esdb-event-store.adapter.js';
 import type { EventStore } from './event-store.port.js';
 import { PostgresEventStore } from './postgres/postgres-event-store.adapter.js';
 import { SqliteEventStore } from './sqlite/sqlite-event-store.adapter.js';
@@ -13,7 +12,10 @@ export async function openEventStore(config: LedgerConfig): Promise<EventStore> 
       await store.init();
       return store;
     }
-    case 'esdb':
+    case 'esdb': {
+      // Its gRPC client takes a fifth of a second to load: a process (or projection thread) on another store never pays for it.
+      const { EsdbEventStore } = await import('./esdb/esdb-event-store.adapter.js');
       return new EsdbEventStore(config.esdbUrl!);
+    }
   }
 }

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Position } from './position.js';
-import { START } from './position.js';
+import { comparePositions, START } from './position.js';
 import { validateReadAll, validateReadStream } from './event-store.validation.js';
 
 /**
@@ -117,6 +117,59 @@ export abstract class EventStore {
 
   abstract ping(): Promise<void>;
 
+  /** Where the log ends now: the position of its last event, START when it is empty. */
+  async lastPosition(): Promise<Position> {
+    let last = START;
+    for await (const batch of this.readAllBatches({ batchSize: 5_000 })) last = batch[batch.length - 1]!.position;
+    return last;
+  }
+
+  /**
+   * The events of the streams whose names fall in [from, to), stream by stream in name order, each
+   * in revision order, up to a position: a stream's events come together (a batch may end inside
+   * one). This default reads the log once for the names, then each stream; adapters with an index
+   * on stream names answer from it.
+   */
+  async *readRange(from: string, to: string, upTo: Position, batchSize = DEFAULT_BATCH): AsyncGenerator<StoredEvent[]> {
+    const names = new Set<string>();
+    for await (const batch of this.readAllBatches({ batchSize: 5_000 })) {
+      for (const event of batch) if (comparePositions(event.position, upTo) <= 0 && event.stream >= from && event.stream < to) names.add(event.stream);
+    }
+    let batch: StoredEvent[] = [];
+    for (const stream of [...names].sort()) {
+      for await (const event of this.readStream(stream)) {
+        if (comparePositions(event.position, upTo) > 0) continue;
+        batch.push(event);
+        if (batch.length >= batchSize) {
+          yield batch;
+          batch = [];
+        }
+      }
+    }
+    if (batch.length) yield batch;
+  }
+
+  /** The names of the streams in [from, to) that began at or before a position, in name order. */
+  async streamNames(from: string, to: string, upTo: Position): Promise<string[]> {
+    const names = new Set<string>();
+    for await (const batch of this.readAllBatches({ batchSize: 5_000 })) {
+      for (const event of batch) if (comparePositions(event.position, upTo) <= 0 && event.stream >= from && event.stream < to) names.add(event.stream);
+    }
+    return [...names].sort();
+  }
+
+  /** How many events the log holds up to a position. */
+  async countUpTo(upTo: Position): Promise<number> {
+    let count = 0;
+    for await (const batch of this.readAllBatches({ batchSize: 5_000 })) {
+      for (const event of batch) {
+        if (comparePositions(event.position, upTo) > 0) return count;
+        count += 1;
+      }
+    }
+    return count;
+  }
+
   abstract close(): Promise<void>;
 
   async *readStream(stream: string, options: ReadStreamOptions = {}): AsyncGenerator<StoredEvent> {
@@ -210,4 +263,9 @@ export class RecordedEvent implements StoredEvent {
     const { stream, revision, position, id, type, data, metadata } = this;
     return { stream, revision, position, id, type, data, metadata };
   }
+}
+
+/** The first string after every string that starts with `prefix`: the end of its range of names. */
+export function prefixEnd(prefix: string): string {
+  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
 }

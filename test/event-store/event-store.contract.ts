@@ -350,6 +350,35 @@ export function eventStoreContract(name: string, subject: () => Promise<Contract
       });
     });
 
+    describe('reading by stream name', () => {
+      it('reads the streams of a name range whole, by name then revision, up to a position, in batches of any size', async () => {
+        const prefix = `${streamName('range')}.`;
+        const [a1, a2, b] = [`${prefix}a1`, `${prefix}a2`, `${prefix}b`];
+        await store.append(a2, [event('rg1')], { expected: 'any' });
+        await store.append(a1, [event('rg2'), event('rg3')], { expected: 'any' });
+        const cut = (await store.append(a2, [event('rg4')], { expected: 'any' })).position;
+        await store.append(a1, [event('rg5')], { expected: 'any' });
+        await store.append(b, [event('rg6')], { expected: 'any' });
+        const read = async (from: string, to: string, upTo = cut, size?: number) => {
+          const got: string[] = [];
+          for await (const batch of store.readRange(from, to, upTo, size)) for (const e of batch) got.push(`${e.stream.slice(prefix.length)}:${e.revision}:${e.id.slice(run.length + 1)}`);
+          return got;
+        };
+        assert.deepEqual(await read(`${prefix}a`, `${prefix}b`), ['a1:0:rg2', 'a1:1:rg3', 'a2:0:rg1', 'a2:1:rg4']);
+        assert.deepEqual(await read(`${prefix}a`, `${prefix}b`, cut, 1), ['a1:0:rg2', 'a1:1:rg3', 'a2:0:rg1', 'a2:1:rg4']);
+        assert.deepEqual(await read(prefix, `${prefix}~`, await store.lastPosition()), ['a1:0:rg2', 'a1:1:rg3', 'a1:2:rg5', 'a2:0:rg1', 'a2:1:rg4', 'b:0:rg6']);
+        assert.deepEqual(await store.streamNames(prefix, `${prefix}~`, cut), [a1, a2]);
+      });
+
+      it('knows where the log ends, and how many events it holds up to a position', async () => {
+        const s = streamName('end');
+        const first = await store.append(s, [event('end1')], { expected: 'any' });
+        const last = await store.append(s, [event('end2'), event('end3')], { expected: 'any' });
+        assert.deepEqual(await store.lastPosition(), last.position);
+        assert.equal((await store.countUpTo(last.position)) - (await store.countUpTo(first.position)), 2);
+      });
+    });
+
     describe('catch-up subscription', () => {
       it('delivers history after the checkpoint, then new commits, skipping none', async () => {
         const s = streamName('sub');

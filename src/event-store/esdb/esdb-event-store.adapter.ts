@@ -1,5 +1,6 @@
 import {
   BACKWARDS,
+  END,
   EventStoreDBClient,
   FORWARDS,
   jsonEvent,
@@ -14,6 +15,7 @@ import { EventStore } from '../event-store.port.js';
 import { encodeAppend, resolveRetry } from '../event-store.validation.js';
 import type { EncodedEvent } from '../event-store.validation.js';
 import type { Position } from '../position.js';
+import { START } from '../position.js';
 
 /** EventStoreDB wants UUID event ids; the ledger's ids are natural keys, mapped by UUIDv5. */
 const NAMESPACE = '6f1d3a52-8c0e-4b8e-9a57-3f2d1c0b9e41';
@@ -114,6 +116,15 @@ export class EsdbEventStore extends EventStore {
       if (events.length > 0 || seen <= 1 || !last) return events;
       from = last;
     }
+  }
+
+  /** The last user event of $all, read backwards past system events. */
+  override async lastPosition(): Promise<Position> {
+    for await (const resolved of this.client.readAll({ direction: BACKWARDS, fromPosition: END })) {
+      const event = toEvent(resolved);
+      if (event) return event.position;
+    }
+    return START;
   }
 
   async ping(): Promise<void> {

@@ -5,6 +5,7 @@ import { EventStore, RecordedEvent } from '../event-store.port.js';
 import { checkExpected, encodeAppend, resolveRetry } from '../event-store.validation.js';
 import type { EncodedEvent } from '../event-store.validation.js';
 import type { Position } from '../position.js';
+import { START } from '../position.js';
 import { inTransaction } from './pg-transaction.js';
 
 export interface PostgresOptions {
@@ -47,9 +48,20 @@ export class PostgresEventStore extends EventStore {
     this.pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 10 });
   }
 
-  /** Creates the schema once per process; an advisory lock keeps two processes from racing. */
+  /**
+   * Creates the schema once per process; an advisory lock keeps two of its processes from racing,
+   * and a schema another part of the ledger (the read models) created meanwhile is tried again.
+   */
   init(): Promise<void> {
-    this.ready ??= this.transaction(async (client) => {
+    this.ready ??= this.create().catch((error: unknown) => {
+      if (!['23505', '42P06'].includes((error as { code?: string }).code ?? '')) throw error;
+      return this.create();
+    });
+    return this.ready;
+  }
+
+  private create(): Promise<void> {
+    return this.transaction(async (client) => {
       await client.query(`SELECT pg_advisory_xact_lock(hashtext('ledger-schema-' || $1::text))`, [this.schema]);
       await client.query(`
         CREATE SCHEMA IF NOT EXISTS ${this.schema};
@@ -72,7 +84,6 @@ export class PostgresEventStore extends EventStore {
         );
       `);
     });
-    return this.ready;
   }
 
   async append(stream: string, events: readonly EventInput[], options: AppendOptions): Promise<AppendResult> {
@@ -175,6 +186,52 @@ export class PostgresEventStore extends EventStore {
 
   async ping(): Promise<void> {
     await this.pool.query('SELECT 1');
+  }
+
+  override async lastPosition(): Promise<Position> {
+    await this.init();
+    const { rows } = await this.pool.query<{ global_position: string; transaction_id: string }>(
+      `SELECT global_position, transaction_id FROM ${this.schema}.events WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+       ORDER BY transaction_id DESC, global_position DESC LIMIT 1`,
+    );
+    return rows[0] ? toPosition(rows[0]) : START;
+  }
+
+  override async *readRange(from: string, to: string, upTo: Position, batchSize = 1_000): AsyncGenerator<StoredEvent[]> {
+    await this.init();
+    let stream = from;
+    let revision = -1;
+    for (;;) {
+      const { rows } = await this.pool.query<EventRow>(
+        `SELECT ${COLUMNS} FROM ${this.schema}.events
+         WHERE (stream, revision) > ($1, $2::bigint) AND stream < $3 AND (transaction_id, global_position) <= ($4::text::xid8, $5::bigint)
+         ORDER BY stream, revision LIMIT $6`,
+        [stream, revision, to, upTo.commit.toString(), upTo.prepare.toString(), batchSize],
+      );
+      if (!rows.length) return;
+      yield rows.map(toEvent);
+      const last = rows[rows.length - 1]!;
+      stream = last.stream;
+      revision = Number(last.revision);
+    }
+  }
+
+  override async streamNames(from: string, to: string, upTo: Position): Promise<string[]> {
+    await this.init();
+    const { rows } = await this.pool.query<{ stream: string }>(
+      `SELECT stream FROM ${this.schema}.events WHERE stream >= $1 AND stream < $2 AND revision = 0 AND (transaction_id, global_position) <= ($3::text::xid8, $4::bigint) ORDER BY stream`,
+      [from, to, upTo.commit.toString(), upTo.prepare.toString()],
+    );
+    return rows.map((r) => r.stream);
+  }
+
+  override async countUpTo(upTo: Position): Promise<number> {
+    await this.init();
+    const { rows } = await this.pool.query<{ n: string }>(
+      `SELECT COUNT(*) AS n FROM ${this.schema}.events WHERE (transaction_id, global_position) <= ($1::text::xid8, $2::bigint)`,
+      [upTo.commit.toString(), upTo.prepare.toString()],
+    );
+    return Number(rows[0]!.n);
   }
 
   async close(): Promise<void> {

@@ -14,6 +14,7 @@ import { EventStore, RecordedEvent } from '../event-store.port.js';
 import { checkExpected, encodeAppend, meetsExpected, resolveRetry } from '../event-store.validation.js';
 import type { EncodedEvent } from '../event-store.validation.js';
 import type { Position } from '../position.js';
+import { START } from '../position.js';
 
 export interface SqliteOptions {
   /** A file path, or ':memory:'. */
@@ -235,6 +236,37 @@ export class SqliteEventStore extends EventStore {
 
   async ping(): Promise<void> {
     this.db.prepare('SELECT 1').get();
+  }
+
+  override async lastPosition(): Promise<Position> {
+    const last = this.db.prepare('SELECT MAX(position) FROM events').pluck().get() as number | null;
+    return last === null ? START : { commit: BigInt(last), prepare: BigInt(last) };
+  }
+
+  override async *readRange(from: string, to: string, upTo: Position, batchSize = 1_000): AsyncGenerator<StoredEvent[]> {
+    const page = this.db.prepare(
+      // The key alone bounds the scan from below; a bound on `stream` besides it would restart every page from `from`.
+      `SELECT ${COLUMNS} FROM events WHERE (stream, revision) > (?, ?) AND stream < ? AND position <= ? ORDER BY stream, revision LIMIT ?`,
+    ).raw();
+    let stream = from;
+    let revision = -1;
+    for (;;) {
+      const rows = page.all(stream, revision, to, upTo.commit, batchSize) as Row[];
+      if (!rows.length) return;
+      yield rows.map(toEvent);
+      const last = rows[rows.length - 1]!;
+      stream = last[1];
+      revision = last[2];
+    }
+  }
+
+  /** From the stream index alone. */
+  override async streamNames(from: string, to: string, upTo: Position): Promise<string[]> {
+    return this.db.prepare('SELECT stream FROM events WHERE stream >= ? AND stream < ? AND revision = 0 AND position <= ? ORDER BY stream').pluck().all(from, to, upTo.commit) as string[];
+  }
+
+  override async countUpTo(upTo: Position): Promise<number> {
+    return this.db.prepare('SELECT COUNT(*) FROM events WHERE position <= ?').pluck().get(upTo.commit) as number;
   }
 
   async close(): Promise<void> {
