@@ -4,18 +4,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store.adapter.js';
-import { ProjectionRunner } from '../src/read-models/projection.runner.js';
-import { PROJECTION_VERSION, ProjectionRegistry, ReadModelTables } from '../src/read-models/read-model.schema.js';
-import { SqliteSql } from '../src/read-models/sql.js';
-import { seedStore, shippedCard } from './seed.js';
+import { shippedCard } from './seed.js';
 import type { Measured } from './load.js';
 import { againstServer, BENCH_PHONES as phones, load, rate, summary, webhookLoad } from './load.js';
 
 /**
  * bench:api: the server in its own process on loopback (SQLite, runner on), load from autocannon
- * here. Webhook ingest (one signed status per request), batch ingest (1,000 commands per
- * request), and a full rebuild of the read models from a SQLite log. Figures on a shared VM move
+ * here. Webhook ingest (one signed status per request) and batch ingest (1,000 commands per
+ * request); the rebuild of the read models is bench:rebuild's. Figures on a shared VM move
  * by ±20 % between runs: each load runs BENCH_RUNS times on a fresh server and store, and the
  * median run is the figure.
  */
@@ -23,7 +19,6 @@ const ADMIN = 'bench-admin';
 const SECRET = 'bench-secret';
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const runs = Number(process.env.BENCH_RUNS ?? 3);
-const rebuildEvents = Number(process.env.BENCH_REBUILD_EVENTS ?? 1_000_000);
 const dir = mkdtempSync(join(tmpdir(), 'ledger-bench-api-'));
 const port = 39_000 + Math.floor(Math.random() * 1000);
 const url = `http://127.0.0.1:${port}`;
@@ -104,19 +99,4 @@ await measure(
   1_000,
 );
 
-const rebuildFile = join(dir, 'rebuild.db');
-const store = new SqliteEventStore({ file: rebuildFile, synchronous: 'NORMAL' });
-const seeded = await seedStore(store, { events: rebuildEvents, accounts: 1_000 });
-// Read models in a file of their own beside the log, as the server keeps them.
-const sql = new SqliteSql(join(dir, 'rebuild.read-models.db'));
-const runner = new ProjectionRunner(store, sql, new ReadModelTables('', PROJECTION_VERSION), new ProjectionRegistry(''), { rateEvery: Number.POSITIVE_INFINITY });
-await runner.init();
-const started = performance.now();
-await runner.catchUp();
-const elapsed = (performance.now() - started) / 1000;
-console.log(
-  `rebuild from SQLite: ${seeded.toLocaleString('en-US')} events in ${elapsed.toFixed(1)} s = ${Math.round(seeded / elapsed).toLocaleString('en-US')} events/s (peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB)`,
-);
-await sql.close();
-await store.close();
 rmSync(dir, { recursive: true, force: true });

@@ -9,7 +9,7 @@ import { jobContext } from '../src/cli/ledger-job.js';
 import { loadConfig } from '../src/config/ledger.config.js';
 import { EventStore } from '../src/event-store/event-store.port.js';
 import { IssueInvoice } from '../src/invoices/issue-invoice/issue-invoice.command.js';
-import { ProjectionRunner } from '../src/read-models/projection.runner.js';
+import { Projections } from '../src/read-models/projections.js';
 import { seedStore } from './seed.js';
 import { memory, seconds } from './measure.js';
 import { accountsOf } from './traffic.js';
@@ -28,7 +28,7 @@ const ledger = await openLedger(loadConfig({ LEDGER_SQLITE_FILE: join(dir, 'ledg
 try {
   let started = performance.now();
   const written = await seedStore(ledger.get(EventStore), { events, accounts: wabas, days: 31 });
-  await ledger.get(ProjectionRunner).catchUp();
+  await ledger.get(Projections).catchUp();
   console.log(`seeded and projected ${written.toLocaleString('en-US')} events in ${wabas.toLocaleString('en-US')} WABAs in ${seconds(started).toFixed(1)} s`);
 
   started = performance.now();

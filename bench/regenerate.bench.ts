@@ -14,8 +14,9 @@ import { EventStore } from '../src/event-store/event-store.port.js';
 import type { AppendWrite } from '../src/event-store/event-store.port.js';
 import { IssueInvoice } from '../src/invoices/issue-invoice/issue-invoice.command.js';
 import { InvoiceRegenerator } from '../src/invoices/regenerate-invoices/regenerate-invoices.job.js';
-import { ProjectionRunner } from '../src/read-models/projection.runner.js';
-import { UNIT_COLUMNS, unitRow } from '../src/read-models/unit-rows.js';
+import { Projections } from '../src/read-models/projections.js';
+import { partitionOf } from '../src/read-models/processor/partitions.js';
+import { UNIT_COLUMNS, unitRow } from '../src/read-models/threads/unit-rows.js';
 import { READ_SQL } from '../src/read-models/read-model.factory.js';
 import type { Param, Sql } from '../src/read-models/sql.js';
 import { cards } from '../test/support/engine-kit.js';
@@ -59,7 +60,7 @@ function corrected(): RateCardPublishedData {
 const ledger = await openLedger(loadConfig({ LEDGER_SQLITE_FILE: join(dir, 'ledger.db') }), { clock });
 try {
   const store = ledger.get(EventStore);
-  const runner = ledger.get(ProjectionRunner);
+  const projections = ledger.get(Projections);
   const sql = ledger.get<Sql>(READ_SQL);
   const context = jobContext(clock, 'bench');
   const accounts = accountsOf(wabas, 11).map((a) => ({ ...a, timezone: 'UTC' }));
@@ -71,10 +72,10 @@ try {
     writes.push({ stream: accountStream(account.wabaId), events: [ledgerEvent('AccountRegistered', account.wabaId, account, context)], expected: 'no_stream' });
   }
   await store.appendMany(writes);
-  await runner.catchUp();
+  await projections.catchUp();
 
   const perWaba = Math.floor(messages / wabas);
-  const tables = runner.tables;
+  const { tables } = projections;
   let seed = 1;
   const rnd = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
   const october = Date.parse('2025-10-02T00:00:00Z');
@@ -108,29 +109,28 @@ try {
           rows.push(unitRow(`thread-${phoneNumberId}.${customer}`, '2025-10', at, unit));
         }
         await tx.insertMany(tables.units, UNIT_COLUMNS, rows);
-        await tx.run(`INSERT INTO ${tables.dirty} (waba_id, period) VALUES (?, '2025-10') ON CONFLICT DO NOTHING`, [account.wabaId]);
+        await tx.run(`INSERT INTO ${tables.dirty} (waba_id, period, partition) VALUES (?, '2025-10', ?) ON CONFLICT DO NOTHING`, [account.wabaId, partitionOf(account.portfolioId)]);
       }
     });
   }
   console.log(`seeded ${(perWaba * wabas).toLocaleString('en-US')} delivered messages in ${wabas.toLocaleString('en-US')} WABAs (stage 1 output) in ${seconds(started).toFixed(1)} s`);
 
   started = performance.now();
-  // The runner learns of rows written behind its back by loading its tables again.
-  await runner.init();
-  await runner.apply([], true);
+  // A processor learns of rows written behind its back when it opens its partitions.
+  await projections.catchUp();
   console.log(`first rating of October (stage 2): ${seconds(started).toFixed(1)} s, ${memory()}`);
 
   started = performance.now();
   const bus = ledger.get(CommandBus);
   for (const account of accounts) await bus.execute(new IssueInvoice({ wabaId: account.wabaId, period: '2025-10' }, jobContext(clock, 'bench')));
-  await runner.catchUp();
+  await projections.catchUp();
   console.log(`issued ${wabas.toLocaleString('en-US')} invoices in ${seconds(started).toFixed(1)} s`);
 
   const fix = corrected();
   await store.append('ratecard-meta-USD', [ledgerEvent('RateCardPublished', `${fix.rateCardId}:${fix.version}`, fix, context)], { expected: 'any' });
 
   started = performance.now();
-  await runner.catchUp();
+  await projections.catchUp();
   const rerated = seconds(started);
   const results = await ledger.get(InvoiceRegenerator).run({ period: '2025-10' }, jobContext(clock, 'bench'));
   const total = seconds(started);

@@ -2,11 +2,12 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { systemClock } from './common/clock.js';
 import { replay, ReplayLineError, replaySummary } from './cli/replay.cli.js';
-import { project, rebuild } from './cli/rebuild.cli.js';
+import { follow, project, rebuild } from './cli/rebuild.cli.js';
 import { exportInvoice, issueInvoices, regenerateInvoices } from './cli/invoices.cli.js';
 import { auditExplain, auditReplay, auditVerify } from './cli/audit.cli.js';
 import { runWhatIf } from './cli/what-if.cli.js';
 import { importRateCard } from './cli/rate-cards.cli.js';
+import { listFailures, retryFailures } from './cli/projection.cli.js';
 import type { Era } from '../projections/policies/policy.js';
 
 const repeat = (value: string, previous: string[] = []) => [...previous, value];
@@ -48,15 +49,43 @@ program
 program
   .command('project')
   .description('Bring the read models up to the end of the log (store from the environment), then exit')
-  .action(async () => {
-    await project(systemClock);
+  .option('--workers <n>', 'threads sharing the partitions (default LEDGER_PROJECTION_WORKERS)', positive)
+  .option('--follow', 'keep following the log, sharing the partitions with every other worker, until SIGINT or SIGTERM')
+  .action(async (options: { workers?: number; follow?: boolean }) => {
+    await (options.follow ? follow(systemClock, options.workers) : project(systemClock, options.workers));
   });
 
 program
   .command('rebuild')
   .description("Replay the whole log from position 0 into this engine version's read models (store from the environment, as the server)")
-  .action(async () => {
-    await rebuild(systemClock);
+  .option('--workers <n>', 'threads sharing the partitions (default LEDGER_PROJECTION_WORKERS)', positive)
+  .action(async (options: { workers?: number }) => {
+    await rebuild(systemClock, options.workers);
+  });
+
+const projection = program.command('projection').description('The projection processor: what it could not process, and retries');
+
+projection
+  .command('failures')
+  .description('Threads, months and events the projections could not process, with the account-months they block')
+  .option('--json', 'print JSON')
+  .action(async (options: { json?: boolean }) => {
+    await listFailures(systemClock, options);
+  });
+
+projection
+  .command('retry')
+  .description('Fold or rate again what failed, once its cause is gone (a corrected event, a fixed version); exit 1 while any still fails')
+  .addOption(new Option('--failure <id>', 'a failure id; repeat for several').argParser(repeat).conflicts('all'))
+  .option('--all', 'every failure on record')
+  .option('--json', 'print JSON')
+  .action(async (options: { failure?: string[]; all?: boolean; json?: boolean }) => {
+    if (!options.all && !options.failure?.length) {
+      process.stderr.write('FAILURE_REQUIRED (failure): name a failure with --failure ID, or pass --all\n');
+      process.exitCode = 2;
+      return;
+    }
+    await retryFailures(systemClock, options);
   });
 
 const rateCards = program.command('rate-cards').description('Rate cards: publish what Meta prices by');

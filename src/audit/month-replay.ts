@@ -13,8 +13,8 @@ import { notFound } from '../common/ledger-error.js';
 import type { EventStore, StoredEvent } from '../event-store/event-store.port.js';
 import type { Position } from '../event-store/position.js';
 import { comparePositions, formatPosition, START } from '../event-store/position.js';
-import { EngineState } from '../read-models/engine-state.js';
-import { INVOICE_TYPES, THREAD_TYPES, toPositioned } from '../read-models/thread-history.js';
+import { EngineState } from '../read-models/settings/engine-state.js';
+import { INVOICE_TYPES, THREAD_TYPES, toPositioned } from '../read-models/threads/thread-history.js';
 
 /** How much of the log a replay sees: up to a position, and only what was recorded by an instant. */
 export interface Cut {
@@ -99,7 +99,7 @@ export class LogIndex {
     const cached = timeline ? undefined : this.states.get(seen);
     if (cached) return cached;
     const state = new EngineState(timeline);
-    for (const event of this.settings.slice(0, seen)) state.apply(event);
+    for (const event of this.settings.slice(0, seen)) applySetting(state, event);
     if (!timeline) this.states.set(seen, state);
     return state;
   }
@@ -173,4 +173,13 @@ export async function replayMonth(store: EventStore, index: LogIndex, state: Eng
   }
   order.flush();
   return new Map(members.map((waba) => [waba, rater.draft(waba, period)]));
+}
+
+/** A setting the read models could not apply is recorded there as a failure and left out; a replay leaves it out too. */
+function applySetting(state: EngineState, event: StoredEvent): void {
+  try {
+    state.apply(event);
+  } catch {
+    return;
+  }
 }

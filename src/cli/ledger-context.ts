@@ -7,10 +7,10 @@ import type { Clock } from '../common/clock.js';
 import { createLogger, NestPinoLogger } from '../common/logger.js';
 import type { LedgerConfig } from '../config/ledger.config.js';
 
-/** The same modules as the server, without HTTP, and without the background runner: the CLI drives it. */
-export async function openLedger(config: LedgerConfig, options: { clock?: Clock; logger?: Logger } = {}): Promise<INestApplicationContext> {
+/** The same modules as the server, without HTTP, and without the background runner unless asked for (`ledger project --follow`): the CLI drives it. */
+export async function openLedger(config: LedgerConfig, options: { clock?: Clock; logger?: Logger; follow?: boolean } = {}): Promise<INestApplicationContext> {
   const logger = options.logger ?? createLogger(process.env.LEDGER_LOG_LEVEL ?? 'warn');
-  return NestFactory.createApplicationContext(AppModule.forRoot({ ...config, projections: 'off' }, { logger, clock: options.clock }), {
+  return NestFactory.createApplicationContext(AppModule.forRoot({ ...config, projections: options.follow ? 'thread' : 'off' }, { logger, clock: options.clock }), {
     logger: new NestPinoLogger(logger),
     abortOnError: false,
   });

@@ -5,26 +5,18 @@ import type { Clock } from '../common/clock.js';
 import type { CommandContext } from '../common/command-context.js';
 import { LedgerError } from '../common/ledger-error.js';
 import { loadConfig } from '../config/ledger.config.js';
-import { ProjectionRunner, RunnerConflict } from '../read-models/projection.runner.js';
+import { Projections } from '../read-models/projections.js';
 import { openLedger } from './ledger-context.js';
 
 /**
  * Opens the ledger on the store the environment names, brings the read models up to the end of
- * the log (a server's runner may be doing the same: the loser of a batch just reads on), runs
- * the job and closes. A refusal prints its code and exits 2.
+ * the log (the partitions a server's workers hold, by waiting for them), runs the job and closes.
+ * A refusal prints its code and exits 2.
  */
 export async function withLedger<T>(clock: Clock, job: (ledger: INestApplicationContext) => Promise<T>): Promise<T | undefined> {
   const ledger = await openLedger(loadConfig(), { clock });
   try {
-    const runner = ledger.get(ProjectionRunner);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await runner.catchUp();
-        break;
-      } catch (error) {
-        if (attempt >= 5 || !(error instanceof RunnerConflict)) throw error;
-      }
-    }
+    await ledger.get(Projections).catchUp();
     return await job(ledger);
   } catch (error) {
     return refused(error);

@@ -10,10 +10,10 @@ import type { Clock } from '../common/clock.js';
 import type { CommandContext } from '../common/command-context.js';
 import { toProblem } from '../common/problem.filter.js';
 import { loadConfig } from '../config/ledger.config.js';
-import { ProjectionRunner } from '../read-models/projection.runner.js';
+import { Projections } from '../read-models/projections.js';
 import { READ_SQL } from '../read-models/read-model.factory.js';
 import type { Sql } from '../read-models/sql.js';
-import { UNIT_SELECT, unitOf } from '../read-models/unit-rows.js';
+import { UNIT_SELECT, unitOf } from '../read-models/threads/unit-rows.js';
 import { ReceiveWebhook } from '../webhooks/receive-webhook/receive-webhook.command.js';
 import { openLedger } from './ledger-context.js';
 
@@ -101,11 +101,12 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
         }
       }
     }
-    const runner = ledger.get(ProjectionRunner);
-    await runner.catchUp();
+    const projections = ledger.get(Projections);
+    await projections.catchUp();
+    const { tables } = projections;
     const sql = ledger.get<Sql>(READ_SQL);
-    const units = (await sql.rows(`SELECT ${UNIT_SELECT} FROM ${runner.tables.units} ORDER BY waba_id, opened_at, unit_id, stream`)).map(unitOf);
-    const drafts = await sql.all<{ data: string; hash: string }>(`SELECT data, hash FROM ${runner.tables.drafts} ORDER BY waba_id, period`);
+    const units = (await sql.rows(`SELECT ${UNIT_SELECT} FROM ${tables.units} ORDER BY waba_id, opened_at, unit_id, stream`)).map(unitOf);
+    const drafts = await sql.all<{ data: string; hash: string }>(`SELECT data, hash FROM ${tables.drafts} ORDER BY waba_id, period`);
     const invoices = drafts.map(({ data, hash }) => {
       const draft = JSON.parse(data) as InvoiceDraft;
       return {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
 import { describe, it } from 'node:test';
 import { loadConfig } from './ledger.config.js';
 
@@ -41,6 +42,15 @@ describe('ledger configuration', () => {
     for (const bad of ['20', '-1', '2.5', 'low']) {
       assert.throws(() => loadConfig({ LEDGER_PROJECTION_NICE: bad }), new RegExp(`LEDGER_PROJECTION_NICE must be a whole number from 0 to 19, got ${bad.replace('.', '\\.')}`));
     }
+  });
+
+  it('shares the partitions among one worker thread per core by default, and leases them for 30 s unless told otherwise', () => {
+    assert.equal(loadConfig({}).projectionWorkers, availableParallelism());
+    assert.equal(loadConfig({ LEDGER_PROJECTION_WORKERS: '3' }).projectionWorkers, 3);
+    assert.equal(loadConfig({}).projectionLeaseMs, 30_000);
+    assert.equal(loadConfig({ LEDGER_PROJECTION_LEASE_MS: '2000' }).projectionLeaseMs, 2_000);
+    for (const bad of ['0', '65', '1.5', 'all']) assert.throws(() => loadConfig({ LEDGER_PROJECTION_WORKERS: bad }), /LEDGER_PROJECTION_WORKERS must be a whole number from 1 to 64/);
+    assert.throws(() => loadConfig({ LEDGER_PROJECTION_LEASE_MS: '999' }), /LEDGER_PROJECTION_LEASE_MS must be a whole number of milliseconds from 1000/);
   });
 
   it('refuses an unknown store kind', () => {

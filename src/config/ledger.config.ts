@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 
 export type StoreKind = 'sqlite' | 'postgres' | 'esdb';
@@ -29,6 +30,13 @@ export interface LedgerConfig {
    * acknowledges appends goes first, and the read models catch up when the load eases.
    */
   readonly projectionNice: number;
+  /** Worker threads sharing the read models' partitions in this process (the server's runner, `ledger project`, `ledger rebuild`). */
+  readonly projectionWorkers: number;
+  /**
+   * How long a worker's lease on a partition lasts without renewal: a worker that dies loses its
+   * partitions to the others after this long (at once to a process of the same host).
+   */
+  readonly projectionLeaseMs: number;
   readonly projections: ProjectionMode;
   /** An admin key from the environment, to create the first real keys with. Never stored. */
   readonly adminKey: string | undefined;
@@ -65,6 +73,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     projectionCommit: Number(env.LEDGER_PROJECTION_COMMIT ?? '100000'),
     projectionHeldMonths: Number(env.LEDGER_PROJECTION_HELD_MONTHS ?? '2000'),
     projectionNice: Number(env.LEDGER_PROJECTION_NICE ?? '10'),
+    projectionWorkers: Number(env.LEDGER_PROJECTION_WORKERS ?? String(availableParallelism())),
+    projectionLeaseMs: Number(env.LEDGER_PROJECTION_LEASE_MS ?? '30000'),
     adminKey: env.LEDGER_ADMIN_KEY || undefined,
     metaAppSecret: env.LEDGER_META_APP_SECRET || undefined,
     metaVerifyToken: env.LEDGER_META_VERIFY_TOKEN || undefined,
@@ -80,6 +90,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
   }
   if (!Number.isInteger(config.projectionNice) || config.projectionNice < 0 || config.projectionNice > 19) {
     throw new Error(`LEDGER_PROJECTION_NICE must be a whole number from 0 to 19, got ${env.LEDGER_PROJECTION_NICE}`);
+  }
+  if (!Number.isInteger(config.projectionWorkers) || config.projectionWorkers < 1 || config.projectionWorkers > 64) {
+    throw new Error(`LEDGER_PROJECTION_WORKERS must be a whole number from 1 to 64, got ${env.LEDGER_PROJECTION_WORKERS}`);
+  }
+  if (!Number.isInteger(config.projectionLeaseMs) || config.projectionLeaseMs < 1_000 || config.projectionLeaseMs > 600_000) {
+    throw new Error(`LEDGER_PROJECTION_LEASE_MS must be a whole number of milliseconds from 1000 to 600000, got ${env.LEDGER_PROJECTION_LEASE_MS}`);
   }
   if (store === 'postgres' && !config.postgresUrl) throw new Error('LEDGER_STORE=postgres needs LEDGER_PG_URL');
   if (store === 'esdb' && !config.esdbUrl) throw new Error('LEDGER_STORE=esdb needs ESDB_URL');

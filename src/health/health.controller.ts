@@ -6,15 +6,32 @@ import type { Clock } from '../common/clock.js';
 import { LedgerError } from '../common/ledger-error.js';
 import { EventStore } from '../event-store/event-store.port.js';
 import type { Position } from '../event-store/position.js';
-import { formatPosition, START } from '../event-store/position.js';
+import { comparePositions, formatPosition, START } from '../event-store/position.js';
 import { Metrics } from '../metrics/metrics.service.js';
+import type { Checkpoint } from '../read-models/processor/checkpoints.js';
 import { ReadModelReader } from '../read-models/read-model.reader.js';
+import type { ReadModelTables } from '../read-models/read-model.schema.js';
+
+export interface FailureSummary {
+  readonly count: number;
+  readonly oldest: { readonly id: string; readonly code: string; readonly message: string; readonly partition: number; readonly firstSeen: string } | null;
+}
 
 export interface Health {
-  readonly status: 'ok';
+  /** `degraded` while projection failures are on record: some account-months are blocked, every other one is current. */
+  readonly status: 'ok' | 'degraded';
   readonly store: { readonly kind: string; readonly reachable: true };
   readonly readModels: { readonly reachable: true; readonly projection: string | null };
-  readonly projection: { readonly position: string; readonly ratedPosition: string; readonly events: number; readonly caughtUp: boolean; readonly lagSeconds: number };
+  readonly projection: {
+    /** The lowest partition's checkpoint: every read reflects at least this. */
+    readonly position: string;
+    readonly ratedPosition: string;
+    readonly events: number;
+    readonly partitions: number;
+    readonly caughtUp: boolean;
+    readonly lagSeconds: number;
+    readonly failures: FailureSummary;
+  };
 }
 
 @ApiTags('operations')
@@ -36,18 +53,22 @@ export class HealthController {
     await this.store.ping().catch(failed(`event store (${this.store.name})`));
     const tables = await this.reader.tables().catch(() => undefined);
     await this.reader.sql.all('SELECT 1').catch(failed('read-model store'));
-    const checkpoint = tables ? await tables.readCheckpoint(this.reader.sql) : undefined;
-    const lag = await this.lag(checkpoint?.position);
+    const checkpoints = tables ? [...(await this.reader.checkpoints(tables)).values()] : [];
+    const lowest = lowestOf(checkpoints);
+    const lag = await this.lag(lowest?.position);
+    const failures = tables ? await this.failures(tables) : { count: 0, oldest: null };
     return {
-      status: 'ok',
+      status: failures.count ? 'degraded' : 'ok',
       store: { kind: this.store.name, reachable: true },
       readModels: { reachable: true, projection: tables?.version ?? null },
       projection: {
-        position: formatPosition(checkpoint?.position ?? START),
-        ratedPosition: formatPosition(checkpoint?.rated ?? START),
-        events: checkpoint?.events ?? 0,
+        position: formatPosition(lowest?.position ?? START),
+        ratedPosition: formatPosition(lowestOf(checkpoints, 'rated')?.rated ?? START),
+        events: lowest?.events ?? 0,
+        partitions: checkpoints.length,
         caughtUp: lag.caughtUp,
         lagSeconds: lag.seconds,
+        failures,
       },
     };
   }
@@ -57,9 +78,25 @@ export class HealthController {
   @Header('content-type', 'text/plain; version=0.0.4')
   async metricsText(): Promise<string> {
     const tables = await this.reader.tables().catch(() => undefined);
-    const checkpoint = tables ? await tables.readCheckpoint(this.reader.sql) : undefined;
-    this.metrics.projectionLag.set((await this.lag(checkpoint?.position)).seconds);
+    const checkpoints = tables ? [...(await this.reader.checkpoints(tables)).values()] : [];
+    this.metrics.projectionLag.set((await this.lag(lowestOf(checkpoints)?.position)).seconds);
+    this.metrics.projectionFailed.reset();
+    if (tables) {
+      const rows = await this.reader.sql.all<{ partition: number; code: string; n: number | string }>(`SELECT partition, code, COUNT(*) AS n FROM ${tables.failures} GROUP BY partition, code`);
+      for (const row of rows) this.metrics.projectionFailed.set({ partition: String(row.partition), code: row.code }, Number(row.n));
+    }
     return this.metrics.registry.metrics();
+  }
+
+  private async failures(tables: ReadModelTables): Promise<FailureSummary> {
+    const [count] = await this.reader.sql.all<{ n: number | string }>(`SELECT COUNT(*) AS n FROM ${tables.failures}`);
+    const [oldest] = await this.reader.sql.all<{ id: string; code: string; message: string; partition: number; first_seen: string }>(
+      `SELECT id, code, message, partition, first_seen FROM ${tables.failures} ORDER BY first_seen, id LIMIT 1`,
+    );
+    return {
+      count: Number(count?.n ?? 0),
+      oldest: oldest ? { id: oldest.id, code: oldest.code, message: oldest.message, partition: Number(oldest.partition), firstSeen: oldest.first_seen } : null,
+    };
   }
 
   /** Lag as an auditor feels it: how long ago the oldest event the read models miss was recorded. */
@@ -70,4 +107,8 @@ export class HealthController {
     const recorded = typeof at === 'string' ? Date.parse(at) : NaN;
     return { caughtUp: false, seconds: Number.isNaN(recorded) ? 0 : Math.max(0, (this.clock().getTime() - recorded) / 1000) };
   }
+}
+
+function lowestOf(checkpoints: readonly Checkpoint[], field: 'position' | 'rated' = 'position'): Checkpoint | undefined {
+  return checkpoints.reduce<Checkpoint | undefined>((low, c) => (!low || comparePositions(c[field], low[field]) < 0 ? c : low), undefined);
 }

@@ -11,7 +11,8 @@ import { EventStore } from '../event-store/event-store.port.js';
 import type { StoredEvent, StreamRevision } from '../event-store/event-store.port.js';
 import { formatPosition } from '../event-store/position.js';
 import { ReadModelReader } from '../read-models/read-model.reader.js';
-import { GetDraft } from '../read-models/queries/get-draft.query.js';
+import { draftBlocked, GetDraft } from '../read-models/queries/get-draft.query.js';
+import type { Blocker } from '../read-models/queries/get-draft.query.js';
 import { QueryBus } from '@nestjs/cqrs';
 import type { Appended, PlannedWrite } from '../common/append.js';
 import { appendPlanned } from '../common/append.js';
@@ -29,6 +30,8 @@ export interface SettledDraft {
   readonly draft: InvoiceDraft;
   /** Every event up to here is in the draft: the basis an auditor replays to. */
   readonly position: string;
+  /** Projection failures that touch the month: it must not be issued or revised. */
+  readonly blocked: readonly Blocker[];
 }
 
 export interface InvoiceRow {
@@ -73,14 +76,14 @@ export class InvoiceLedger {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const answer = await this.queries.execute(new GetDraft(scope, wabaId, period, minPosition));
-      if (!answer.pending) return { draft: answer.draft, position: answer.ratedAt ?? answer.position };
+      if (!answer.pending) return { draft: answer.draft, position: answer.ratedAt ?? answer.position, blocked: answer.blocked };
       if (Date.now() > deadline) throw new LedgerError('DRAFT_NOT_SETTLED', `the draft of ${wabaId} ${period} is still being rated; retry shortly`, 503, 'period');
       await sleep(50);
     }
   }
 
   async list(scope: Scope, filter: { wabaId?: string; period?: string; status?: string; minPosition?: string }): Promise<InvoiceRow[]> {
-    const { tables } = await this.reader.reflecting(filter.minPosition, false);
+    const { tables } = await this.reader.reflecting(filter.minPosition, false, filter.wabaId);
     const where: string[] = [];
     const params: string[] = [];
     for (const [column, value] of [['waba_id', filter.wabaId], ['period', filter.period], ['status', filter.status]] as const) {
@@ -127,6 +130,11 @@ export async function appendInvoiceEvent(store: EventStore, record: InvoiceRecor
 export function unchanged(record: InvoiceRecord & { invoice: Invoice }): InvoiceAnswer {
   const last = record.events[record.events.length - 1]!;
   return { eventId: last.id, stream: last.stream, revision: last.revision, position: formatPosition(last.position), duplicate: true, invoice: record.invoice };
+}
+
+/** A month with projection failures on record is not issued or revised: its draft may miss or misprice units. */
+export function refuseBlocked({ draft, blocked }: SettledDraft): void {
+  if (blocked.length) throw draftBlocked(draft.wabaId, draft.period, blocked);
 }
 
 export function refuseUnpriced(draft: InvoiceDraft): void {

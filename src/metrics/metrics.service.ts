@@ -10,7 +10,13 @@ export class Metrics {
   readonly webhookItems = new Counter({ name: 'ledger_webhook_items_total', help: 'Webhook messages and statuses, by outcome', labelNames: ['outcome'], registers: [this.registry] });
   readonly projected = new Counter({ name: 'ledger_projection_events_processed_total', help: 'Events the projection runner has processed in this process', registers: [this.registry] });
   readonly projectionEvents = new Gauge({ name: 'ledger_projection_checkpoint_events', help: 'Events behind the projection checkpoint', registers: [this.registry] });
-  readonly projectionFailures = new Counter({ name: 'ledger_projection_failures_total', help: 'Projection batches that failed and were retried', registers: [this.registry] });
+  readonly projectionFailures = new Counter({ name: 'ledger_projection_batch_errors_total', help: 'Projection batches a store error rolled back, tried again', registers: [this.registry] });
+  readonly projectionFailed = new Gauge({
+    name: 'ledger_projection_failures',
+    help: 'Projection failures on record (threads, months or events the engine could not process), by partition and code',
+    labelNames: ['partition', 'code'],
+    registers: [this.registry],
+  });
   readonly projectionLag = new Gauge({ name: 'ledger_projection_lag_seconds', help: 'Age of the oldest event the read models do not reflect yet', registers: [this.registry] });
   readonly requestSeconds = new Histogram({
     name: 'ledger_http_request_seconds',

@@ -3,64 +3,75 @@ import { Worker } from 'node:worker_threads';
 import { Inject, Injectable } from '@nestjs/common';
 import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { CLOCK } from '../common/clock.js';
+import type { Clock } from '../common/clock.js';
 import { LOGGER } from '../common/logger.js';
-import { formatPosition } from '../event-store/position.js';
 import { LEDGER_CONFIG } from '../event-store/event-store.module.js';
+import { EventStore } from '../event-store/event-store.port.js';
 import type { LedgerConfig } from '../config/ledger.config.js';
 import { Metrics } from '../metrics/metrics.service.js';
-import { ProjectionRunner } from './projection.runner.js';
-import type { RunnerMessage } from './projection.worker.js';
+import { openProcessor } from './ledger-processor.js';
+import type { ProjectionMessage, ProjectionTask } from './projection.worker.js';
+import { READ_NAMESPACE, READ_SQL } from './read-model.factory.js';
+import type { Sql } from './sql.js';
 
 /**
- * Runs the projection runner beside the HTTP server: in a worker thread by default, or on the
- * server's own event loop (`inline`). Shutdown stops it after the batch in hand, whose
- * transaction commits whole, before the stores close.
+ * Runs the projection processor beside the HTTP server: `LEDGER_PROJECTION_WORKERS` worker
+ * threads by default, each taking its share of the partitions, or one worker on the server's own
+ * event loop (`inline`). Shutdown lets each worker's batch in hand commit and give its leases
+ * back before the stores close.
  */
 @Injectable()
 export class ProjectionService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly abort = new AbortController();
-  private running: Promise<void> | undefined;
-  private worker: Worker | undefined;
+  private running: Promise<unknown> | undefined;
+  private readonly workers = new Set<Worker>();
 
   constructor(
-    private readonly runner: ProjectionRunner,
+    @Inject(EventStore) private readonly store: EventStore,
+    @Inject(READ_SQL) private readonly sql: Sql,
+    @Inject(READ_NAMESPACE) private readonly namespace: string,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(CLOCK) private readonly clock: Clock,
     private readonly metrics: Metrics,
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.config.projections === 'thread') this.running = this.threaded();
+    if (this.config.projections === 'thread') this.running = Promise.all(Array.from({ length: this.config.projectionWorkers }, () => this.threaded()));
     if (this.config.projections === 'inline') this.running = this.inline();
   }
 
   private async inline(): Promise<void> {
-    await this.runner.followRetrying(
+    const { processor } = await openProcessor({ store: this.store, sql: this.sql, namespace: this.namespace, tuning: this.config, claim: 'share', clock: this.clock });
+    await processor.followRetrying(
       this.abort.signal,
-      (report) => this.batch(report.events, this.runner.position.events),
+      (report) => this.batch(report.events, processor.reading?.events ?? 0),
       (error) => this.failed(error),
     );
-    this.logger.info({ position: formatPosition(this.runner.position.position), events: this.runner.position.events }, 'projection runner stopped after its last batch');
+    await processor.leave();
+    this.logger.info({ events: processor.reading?.events }, 'projection worker stopped after its last batch');
   }
 
-  /** A thread that dies (it should not: batches retry inside it) is started again after a second. */
+  /** A thread that dies (it should not: batches retry inside it) is started again after a second; its partitions wait for it or go to the others. */
   private async threaded(): Promise<void> {
+    const task: ProjectionTask = { kind: 'follow', config: this.config };
     while (!this.abort.signal.aborted) {
-      const worker = new Worker(new URL('./projection.worker.js', import.meta.url), { workerData: this.config });
-      this.worker = worker;
-      worker.on('message', (message: RunnerMessage) => {
+      const worker = new Worker(new URL('./projection.worker.js', import.meta.url), { workerData: task });
+      this.workers.add(worker);
+      worker.on('message', (message: ProjectionMessage) => {
         if (message.type === 'failed') this.failed(message.error);
-        else this.batch(message.events, message.checkpointEvents);
+        else if (message.type === 'batch') this.batch(message.events, message.checkpointEvents);
       });
       const code = await new Promise<number>((resolve) => {
         worker.on('error', (error) => this.failed(error));
         worker.on('exit', resolve);
       });
+      this.workers.delete(worker);
       if (this.abort.signal.aborted) break;
       this.logger.error({ code }, 'projection thread exited; starting it again');
       await sleep(1_000, undefined, { signal: this.abort.signal }).catch(() => undefined);
     }
-    this.logger.info('projection thread stopped after its last batch');
   }
 
   private batch(events: number, checkpointEvents: number): void {
@@ -76,7 +87,8 @@ export class ProjectionService implements OnApplicationBootstrap, BeforeApplicat
   /** Before any module closes its store: the batch in hand still has both ends open. */
   async beforeApplicationShutdown(): Promise<void> {
     this.abort.abort();
-    this.worker?.postMessage('stop');
+    for (const worker of this.workers) worker.postMessage('stop');
     await this.running;
+    this.logger.info('projection workers stopped after their last batch');
   }
 }

@@ -3,6 +3,10 @@ import type { Sql } from './sql.js';
 import { PostgresSql, SqliteSql } from './sql.js';
 
 export const READ_SQL = Symbol('READ_SQL');
+/** The PostgreSQL schema of the read models (`schema.`), or nothing in SQLite. */
+export const READ_NAMESPACE = Symbol('READ_NAMESPACE');
+/** This engine version's tables, once they exist. */
+export const READ_MODELS_READY = Symbol('READ_MODELS_READY');
 
 interface Opened {
   readonly sql: Sql;

@@ -6,9 +6,11 @@ import { LedgerError, notFound } from '../common/ledger-error.js';
 import type { EventStore } from '../event-store/event-store.port.js';
 import type { Position } from '../event-store/position.js';
 import { comparePositions, formatPosition, parsePosition } from '../event-store/position.js';
-import type { EngineState } from './engine-state.js';
-import type { Checkpoint, ProjectionRegistry } from './read-model.schema.js';
+import type { Checkpoint } from './processor/checkpoints.js';
+import type { ProjectionRegistry } from './read-model.schema.js';
 import { ReadModelTables } from './read-model.schema.js';
+import type { EngineState } from './settings/engine-state.js';
+import { SettingsProjection } from './settings/settings.projection.js';
 import type { Sql } from './sql.js';
 
 /** Every read says which log position it reflects. */
@@ -18,32 +20,28 @@ export interface Reflecting {
   readonly projection: string;
 }
 
+export interface Reflected {
+  readonly tables: ReadModelTables;
+  readonly at: Reflecting;
+  /** Accounts, cards and maps as of the checkpoint the read reflects. */
+  readonly engine: EngineState;
+}
+
 /**
  * Reads go to the live projection version. While a new version builds beside it, the old one
- * keeps answering; the switch is one row in the registry.
+ * keeps answering; the switch is one row in the registry. A read about one account reflects its
+ * partition's checkpoint; any other read, the lowest of all partitions'.
  */
 export class ReadModelReader {
   private live: ReadModelTables | undefined;
-  private state: { version: string; settings: string; engine: EngineState } | undefined;
+  /** Engine states by version and settings position, the few most recently used. */
+  private readonly states = new Map<string, EngineState>();
 
   constructor(
     readonly sql: Sql,
     private readonly registry: ProjectionRegistry,
     readonly store: EventStore,
   ) {}
-
-  /**
-   * The runner may be in another thread or process: its engine state is not this one's. The
-   * tables' is loaded again only when the checkpoint says settings changed since; a query keeps
-   * the state it was handed, so one that loads a newer state meanwhile does not change it.
-   */
-  private async engineAt(tables: ReadModelTables, checkpoint: Checkpoint): Promise<EngineState> {
-    const settings = formatPosition(checkpoint.settings);
-    if (this.state?.version !== tables.version || this.state.settings !== settings) {
-      this.state = { version: tables.version, settings, engine: await tables.readEngineState(this.sql) };
-    }
-    return this.state.engine;
-  }
 
   async tables(): Promise<ReadModelTables> {
     const version = await this.registry.live(this.sql);
@@ -57,7 +55,7 @@ export class ReadModelReader {
    * rated up to it), and hands over the accounts, cards and maps of that checkpoint. Gives up
    * after the timeout with a 503 the caller can retry.
    */
-  async reflecting(minPosition: string | undefined, rated: boolean, timeoutMs = 10_000): Promise<{ tables: ReadModelTables; at: Reflecting; engine: EngineState }> {
+  async reflecting(minPosition: string | undefined, rated: boolean, wabaId?: string, timeoutMs = 10_000): Promise<Reflected> {
     const wanted = minPosition ? parseMin(minPosition) : undefined;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -67,10 +65,10 @@ export class ReadModelReader {
         await sleep(20);
         continue;
       }
-      const checkpoint = await tables.readCheckpoint(this.sql);
+      const checkpoint = await this.checkpointOf(tables, wabaId, rated);
       const reached = !wanted || comparePositions(rated ? checkpoint.rated : checkpoint.position, wanted) >= 0;
       if (reached) {
-        const engine = await this.engineAt(tables, checkpoint);
+        const engine = await this.engineAt(tables, checkpoint.settings);
         return { tables, engine, at: { position: formatPosition(checkpoint.position), ratedPosition: formatPosition(checkpoint.rated), projection: tables.version } };
       }
       if (Date.now() > deadline) {
@@ -80,10 +78,44 @@ export class ReadModelReader {
     }
   }
 
-  async account(tables: ReadModelTables, wabaId: string, scope: Scope): Promise<AccountContext> {
-    const rows = inScope(scope, wabaId) ? await this.sql.all<{ data: string }>(`SELECT data FROM ${tables.accounts} WHERE waba_id = ?`, [wabaId]) : [];
-    if (!rows[0]) throw notFound('ACCOUNT_UNKNOWN', `no account ${wabaId}`, 'wabaId');
-    return JSON.parse(rows[0].data) as AccountContext;
+  /** The account as of the read's checkpoint; outside the caller's scope it is absent, as an unknown one. */
+  account(engine: EngineState, wabaId: string, scope: Scope): AccountContext {
+    const account = inScope(scope, wabaId) ? engine.accounts.get(wabaId) : undefined;
+    if (!account) throw notFound('ACCOUNT_UNKNOWN', `no account ${wabaId}`, 'wabaId');
+    return account;
+  }
+
+  /** Every partition's checkpoint; the lowest of them is where the read models as a whole stand. */
+  async checkpoints(tables: ReadModelTables): Promise<Map<number, Checkpoint>> {
+    return tables.checkpoints.read(this.sql);
+  }
+
+  /** The checkpoint of the WABA's partition (its portfolio's, as the latest settings know it), or the lowest of all. */
+  private async checkpointOf(tables: ReadModelTables, wabaId: string | undefined, rated: boolean): Promise<Checkpoint> {
+    const all = [...(await this.checkpoints(tables)).entries()];
+    if (wabaId !== undefined) {
+      const newest = all.reduce((a, b) => (comparePositions(b[1].settings, a[1].settings) > 0 ? b : a));
+      const partition = (await this.engineAt(tables, newest[1].settings)).partitionOf(wabaId);
+      const own = partition === undefined ? undefined : all.find(([p]) => p === partition);
+      if (own) return own[1];
+    }
+    return all.reduce((a, b) => (comparePositions(rated ? b[1].rated : b[1].position, rated ? a[1].rated : a[1].position) < 0 ? b : a))[1];
+  }
+
+  /**
+   * The runner may be in another thread or process: its engine state is not this one's. A state
+   * is loaded once per settings position; a query keeps the state it was handed.
+   */
+  private async engineAt(tables: ReadModelTables, settings: Position): Promise<EngineState> {
+    const key = `${tables.version} ${formatPosition(settings)}`;
+    let state = this.states.get(key);
+    if (!state) {
+      state = await new SettingsProjection(tables).load(this.sql, settings);
+      if (this.states.size >= 4) this.states.delete(this.states.keys().next().value!);
+    }
+    this.states.delete(key);
+    this.states.set(key, state);
+    return state;
   }
 }
 

@@ -1,20 +1,20 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Inject, Module } from '@nestjs/common';
 import type { DynamicModule, OnApplicationShutdown } from '@nestjs/common';
 import type { LedgerConfig } from '../config/ledger.config.js';
 import { EventStore } from '../event-store/event-store.port.js';
-import { openReadModelSql } from './read-model.factory.js';
-import { ProjectionRunner, runnerOptions } from './projection.runner.js';
+import { FailuresController } from './failures/failures.controller.js';
+import { prepareVersion } from './ledger-processor.js';
+import { openReadModelSql, READ_MODELS_READY, READ_NAMESPACE, READ_SQL } from './read-model.factory.js';
+import { ProjectionRegistry } from './read-model.schema.js';
 import { ProjectionService } from './projection.service.js';
+import { Projections } from './projections.js';
 import { ReadModelReader } from './read-model.reader.js';
-import { PROJECTION_VERSION, ProjectionRegistry, ReadModelTables } from './read-model.schema.js';
-import { READ_SQL } from './read-model.factory.js';
 import type { Sql } from './sql.js';
 import { ExplainThreadHandler } from './queries/explain-thread.query.js';
 import { GetDraftHandler } from './queries/get-draft.query.js';
 import { GetReconciliationHandler } from './queries/get-reconciliation.query.js';
 import { GetUnitsHandler } from './queries/get-units.query.js';
 import { GetWindowsHandler } from './queries/get-windows.query.js';
-import { Inject } from '@nestjs/common';
 
 @Global()
 @Module({})
@@ -24,24 +24,23 @@ export class ReadModelsModule implements OnApplicationShutdown {
   static forRoot(config: LedgerConfig): DynamicModule {
     return {
       module: ReadModelsModule,
+      controllers: [FailuresController],
       providers: [
         { provide: READ_SQL, useFactory: () => openReadModelSql(config).sql },
+        { provide: READ_NAMESPACE, useFactory: () => openReadModelSql(config).namespace },
         { provide: ProjectionRegistry, useFactory: () => new ProjectionRegistry(openReadModelSql(config).namespace) },
         {
-          provide: ProjectionRunner,
-          inject: [EventStore, READ_SQL, ProjectionRegistry],
-          useFactory: async (store: EventStore, sql: Sql, registry: ProjectionRegistry) => {
-            const runner = new ProjectionRunner(store, sql, new ReadModelTables(registry.namespace, PROJECTION_VERSION), registry, runnerOptions(config));
-            await runner.init();
-            return runner;
-          },
+          provide: READ_MODELS_READY,
+          // After the event store, which creates the PostgreSQL schema both share.
+          inject: [READ_SQL, READ_NAMESPACE, EventStore],
+          useFactory: async (sql: Sql, namespace: string) => (await prepareVersion(sql, namespace, undefined, config)).tables,
         },
         {
           provide: ReadModelReader,
-          inject: [READ_SQL, ProjectionRegistry, EventStore, ProjectionRunner],
-          // After the runner, which creates the tables it reads.
+          inject: [READ_SQL, ProjectionRegistry, EventStore, READ_MODELS_READY],
           useFactory: (sql: Sql, registry: ProjectionRegistry, store: EventStore) => new ReadModelReader(sql, registry, store),
         },
+        Projections,
         ProjectionService,
         GetWindowsHandler,
         GetUnitsHandler,
@@ -49,7 +48,7 @@ export class ReadModelsModule implements OnApplicationShutdown {
         ExplainThreadHandler,
         GetReconciliationHandler,
       ],
-      exports: [READ_SQL, ProjectionRegistry, ProjectionRunner, ReadModelReader],
+      exports: [READ_SQL, READ_NAMESPACE, ProjectionRegistry, ReadModelReader, Projections],
     };
   }
 

@@ -151,6 +151,11 @@ export async function ensureSchema(sql: Sql, namespace: string): Promise<void> {
   }
 }
 
+/** `?, ?, ?`: the placeholders of an `IN (...)` list of `count` values (at least one). */
+export function inList(count: number): string {
+  return Array.from({ length: count }, () => '?').join(', ');
+}
+
 function numbered(sql: string): string {
   let n = 0;
   return sql.replace(/\?/g, () => `$${++n}`);

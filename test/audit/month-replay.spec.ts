@@ -10,7 +10,7 @@ import { rateMonth } from '../../projections/rating/rating.projection.js';
 import { foldThread } from '../../projections/thread/thread.projection.js';
 import { LogIndex, replayMonth } from '../../src/audit/month-replay.js';
 import { comparePositions } from '../../src/event-store/position.js';
-import { THREAD_TYPES, toPositioned } from '../../src/read-models/thread-history.js';
+import { THREAD_TYPES, toPositioned } from '../../src/read-models/threads/thread-history.js';
 import type { StoredEvent } from '../../src/event-store/event-store.port.js';
 import type { Position } from '../../src/event-store/position.js';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store.adapter.js';

@@ -9,36 +9,18 @@ import Database from 'better-sqlite3';
 import { seedStore } from '../../bench/seed.js';
 import { loadConfig } from '../../src/config/ledger.config.js';
 import { SqliteEventStore } from '../../src/event-store/sqlite/sqlite-event-store.adapter.js';
-import { ProjectionRunner } from '../../src/read-models/projection.runner.js';
-import { PROJECTION_VERSION, ProjectionRegistry, ReadModelTables } from '../../src/read-models/read-model.schema.js';
+import { openProcessor } from '../../src/read-models/ledger-processor.js';
+import { dumpReadModels } from '../../src/read-models/read-model.dump.js';
+import { PROJECTION_VERSION, ReadModelTables } from '../../src/read-models/read-model.schema.js';
 import { SqliteSql } from '../../src/read-models/sql.js';
-import { UNIT_SELECT } from '../../src/read-models/unit-rows.js';
 import { CLI, runCli } from '../support/cli.js';
 
-/** Every read model of a version, as sorted text: what "identical" means. Positions of rating differ with batch sizes and are left out. */
-function dump(file: string, tables: ReadModelTables): string[] {
-  const db = new Database(file, { readonly: true });
-  try {
-    const query = (sql: string) => (db.prepare(sql).raw().all() as unknown[][]).map((row) => JSON.stringify(row));
-    return [
-      ...query(`SELECT 'account', waba_id, data FROM ${tables.accounts} ORDER BY waba_id`),
-      ...query(`SELECT 'number', phone_number_id, waba_id FROM ${tables.numbers} ORDER BY phone_number_id`),
-      ...query(`SELECT 'card', rate_card_id, version, data FROM ${tables.rateCards} ORDER BY rate_card_id, version`),
-      ...query(`SELECT 'thread', stream, first_at, last_at, open_until, windows, units FROM ${tables.threads} ORDER BY stream`),
-      ...query(`SELECT 'unit', ${UNIT_SELECT} FROM ${tables.units} ORDER BY stream, unit_id`),
-      ...query(`SELECT 'draft', waba_id, period, total, hash, data FROM ${tables.drafts} ORDER BY waba_id, period`),
-      ...query(`SELECT 'dirty', waba_id, period FROM ${tables.dirty}`),
-    ];
-  } finally {
-    db.close();
-  }
-}
-
+/** How far the slowest partition has come: 0 before the read models exist. */
 function checkpointEvents(file: string, tables: ReadModelTables): number {
   if (!existsSync(file)) return 0;
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
-    const row = db.prepare(`SELECT events FROM ${tables.checkpoint} WHERE id = 1`).get() as { events: number } | undefined;
+    const row = db.prepare(`SELECT MIN(events) AS events FROM ${tables.checkpoints.table}`).get() as { events: number | null } | undefined;
     return row?.events ?? 0;
   } catch {
     return 0;
@@ -47,7 +29,7 @@ function checkpointEvents(file: string, tables: ReadModelTables): number {
   }
 }
 
-describe('projection runner crash safety', () => {
+describe('projection processor crash safety, with two worker threads', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ledger-crash-'));
   const file = join(dir, 'ledger.db');
   // Where the server and the CLI keep the read models of that log.
@@ -64,7 +46,8 @@ describe('projection runner crash safety', () => {
 
   it('killed with SIGKILL in the middle of catching up, then restarted, ends with read models identical to a clean rebuild', async () => {
     // Small pages and transactions, so the kill lands between commits, mid-way.
-    const env = { ...process.env, LEDGER_SQLITE_FILE: file, LEDGER_PROJECTION_BATCH: '300', LEDGER_PROJECTION_COMMIT: '1500', LEDGER_LOG_LEVEL: 'warn' };
+    const settings = { LEDGER_SQLITE_FILE: file, LEDGER_PROJECTION_BATCH: '300', LEDGER_PROJECTION_COMMIT: '1500', LEDGER_PROJECTION_WORKERS: '2' };
+    const env = { ...process.env, ...settings, LEDGER_LOG_LEVEL: 'warn' };
     const child = spawn(process.execPath, [CLI, 'project'], { env, stdio: 'ignore' });
     let seen = 0;
     for (let i = 0; i < 2_000 && seen < total / 4; i++) {
@@ -76,23 +59,29 @@ describe('projection runner crash safety', () => {
     const atKill = checkpointEvents(models, live);
     assert.ok(atKill > 0 && atKill < total, `the runner must die part-way (checkpoint at ${atKill} of ${total})`);
 
-    const restart = await runCli(['project'], { LEDGER_SQLITE_FILE: file, LEDGER_PROJECTION_BATCH: '300', LEDGER_PROJECTION_COMMIT: '1500' });
+    // The killed process's leases are taken over at once: its process is gone from this host.
+    const restart = await runCli(['project'], settings);
     assert.equal(restart.code, 0, restart.stderr);
     assert.equal(checkpointEvents(models, live), total);
 
-    const clean = new ReadModelTables('', 'clean-rebuild');
     const store = new SqliteEventStore({ file });
     const sql = new SqliteSql(models);
-    const runner = new ProjectionRunner(store, sql, clean, new ProjectionRegistry(''), { batchSize: 5_000 });
-    await runner.init();
-    await runner.catchUp();
-    await sql.close();
-    await store.close();
+    try {
+      const recovered = await dumpReadModels(sql, live);
+      const clean = await openProcessor({ store, sql, namespace: '', tuning: { ...loadConfig({}), projectionBatch: 5_000 }, claim: 'free', version: 'clean-rebuild' });
+      await clean.processor.catchUp();
+      await clean.processor.leave();
+      const rebuilt = await dumpReadModels(sql, clean.tables);
+      assert.ok(rebuilt.filter((r) => r.startsWith('["unit"')).length > 1_000, 'the traffic must produce units to compare');
+      assert.equal(recovered.length, rebuilt.length);
+      assert.deepEqual(recovered, rebuilt);
 
-    const recovered = dump(models, live);
-    const rebuilt = dump(models, clean);
-    assert.ok(rebuilt.filter((r) => r.startsWith('["unit"')).length > 1_000, 'the traffic must produce units to compare');
-    assert.equal(recovered.length, rebuilt.length);
-    assert.deepEqual(recovered, rebuilt);
+      const rebuild = await runCli(['rebuild', '--workers', '2'], settings);
+      assert.equal(rebuild.code, 0, rebuild.stderr);
+      assert.deepEqual(await dumpReadModels(sql, live), recovered, 'a rebuild by two workers gives the same read models');
+    } finally {
+      await sql.close();
+      await store.close();
+    }
   });
 });

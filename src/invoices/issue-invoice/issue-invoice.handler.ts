@@ -4,7 +4,7 @@ import type { ICommandHandler } from '@nestjs/cqrs';
 import { invoiceIdOf, issueOf } from '../../../projections/invoices/invoice-lifecycle.js';
 import { LedgerError } from '../../common/ledger-error.js';
 import { EventStore } from '../../event-store/event-store.port.js';
-import { appendInvoiceEvent, InvoiceLedger, refuseUnpriced, unchanged } from '../invoice-ledger.js';
+import { appendInvoiceEvent, InvoiceLedger, refuseBlocked, refuseUnpriced, unchanged } from '../invoice-ledger.js';
 import type { InvoiceAnswer } from '../invoice-ledger.js';
 import { IssueInvoice, refuseOpenMonth } from './issue-invoice.command.js';
 
@@ -18,7 +18,9 @@ export class IssueInvoiceHandler implements ICommandHandler<IssueInvoice> {
 
   async execute({ request, context }: IssueInvoice): Promise<InvoiceAnswer> {
     const { wabaId, period } = request;
-    const { draft, position } = await this.invoices.settledDraft(context.scope, wabaId, period, request.minPosition);
+    const settled = await this.invoices.settledDraft(context.scope, wabaId, period, request.minPosition);
+    const { draft, position } = settled;
+    refuseBlocked(settled);
     refuseOpenMonth(period, draft.timezone, context.recordedAt, request.force);
     const record = await this.invoices.read(invoiceIdOf(wabaId, period), context.scope);
     const data = issueOf(draft, position);

@@ -9,6 +9,7 @@ import { pricingBasisChanged, revisionOf } from '../../../projections/invoices/i
 import { ENGINE_VERSION } from '../../../projections/rating/rating.projection.js';
 import type { InvoiceBasis } from '../../../projections/events.js';
 import type { CommandContext } from '../../common/command-context.js';
+import { LedgerError } from '../../common/ledger-error.js';
 import { EventStore } from '../../event-store/event-store.port.js';
 import { appendInvoiceEvent, InvoiceLedger } from '../invoice-ledger.js';
 
@@ -25,6 +26,8 @@ export type Outcome =
   | 'basis_unchanged'
   /** Some units have no price under the current cards: left as issued. */
   | 'unpriced'
+  /** Projection failures touch the month (`ledger projection failures`): left as issued until they are cleared. */
+  | 'blocked'
   /** Not reached in this run (limit or interrupt): a rerun picks it up. */
   | 'deferred';
 
@@ -75,10 +78,18 @@ export class InvoiceRegenerator {
       const invoice = record.invoice;
       if (invoice.status === 'voided') continue;
       const stopped = options.signal?.aborted || (options.limit !== undefined && revised >= options.limit);
-      const { draft, position } = await this.invoices.settledDraft(context.scope, invoice.wabaId, invoice.period);
-      const base = { invoiceId: invoice.invoiceId, wabaId: invoice.wabaId, period: invoice.period, currency: invoice.currency, stages: stagesFor(invoice.basis), oldTotal: invoice.total, newTotal: draft.total };
+      const settled = await this.invoices.settledDraft(context.scope, invoice.wabaId, invoice.period).catch(blockedDraft);
+      const base = { invoiceId: invoice.invoiceId, wabaId: invoice.wabaId, period: invoice.period, currency: invoice.currency, stages: stagesFor(invoice.basis), oldTotal: invoice.total, newTotal: invoice.total };
+      if (!settled || settled.blocked.length) {
+        const result: RegenerateResult = { ...base, outcome: 'blocked', adjustments: [] };
+        results.push(result);
+        options.onResult?.(result, results.length, rows.length);
+        continue;
+      }
+      const { draft, position } = settled;
       let result: RegenerateResult;
       const revision = draft.unpriced.length ? undefined : revisionOf(invoice, draft, position, reasonFor(invoice, draft.basis));
+      base.newTotal = draft.total;
       if (draft.unpriced.length) result = { ...base, outcome: 'unpriced', adjustments: [] };
       else if (draftHash(draft) === invoice.hash) result = { ...base, outcome: 'up_to_date', adjustments: [] };
       else if (!pricingBasisChanged(invoice.basis, draft.basis)) result = { ...base, outcome: 'basis_unchanged', newTotal: invoice.total, adjustments: [] };
@@ -95,6 +106,12 @@ export class InvoiceRegenerator {
     }
     return results;
   }
+}
+
+/** A month whose draft cannot even be shown is blocked too. */
+function blockedDraft(error: unknown): undefined {
+  if (error instanceof LedgerError && error.code === 'DRAFT_BLOCKED') return undefined;
+  throw error;
 }
 
 function stagesFor(basis: InvoiceBasis): RegenerateResult['stages'] {

@@ -4,7 +4,7 @@ import type { ICommandHandler } from '@nestjs/cqrs';
 import { revisionOf } from '../../../projections/invoices/invoice-lifecycle.js';
 import { LedgerError } from '../../common/ledger-error.js';
 import { EventStore } from '../../event-store/event-store.port.js';
-import { appendInvoiceEvent, InvoiceLedger, refuseUnpriced, unchanged } from '../invoice-ledger.js';
+import { appendInvoiceEvent, InvoiceLedger, refuseBlocked, refuseUnpriced, unchanged } from '../invoice-ledger.js';
 import type { InvoiceAnswer } from '../invoice-ledger.js';
 import { ReviseInvoice } from './revise-invoice.command.js';
 
@@ -20,7 +20,9 @@ export class ReviseInvoiceHandler implements ICommandHandler<ReviseInvoice> {
     const record = await this.invoices.require(invoiceId, context.scope);
     const { invoice } = record;
     if (invoice.status === 'voided') throw new LedgerError('INVOICE_VOIDED', `${invoiceId} is void: issue it again instead`, 409, 'invoiceId');
-    const { draft, position } = await this.invoices.settledDraft(context.scope, invoice.wabaId, invoice.period, request.minPosition);
+    const settled = await this.invoices.settledDraft(context.scope, invoice.wabaId, invoice.period, request.minPosition);
+    const { draft, position } = settled;
+    refuseBlocked(settled);
     const revision = revisionOf(invoice, draft, position, request.reason);
     if (!revision) return unchanged(record);
     refuseUnpriced(draft);

@@ -13,8 +13,8 @@ import { notFound } from '../../common/ledger-error.js';
 import { parsePosition } from '../../event-store/position.js';
 import { ReadModelReader } from '../read-model.reader.js';
 import type { Reflecting } from '../read-model.reader.js';
-import { threadHistory } from '../thread-history.js';
-import { monthUnits } from '../unit-rows.js';
+import { threadHistory } from '../threads/thread-history.js';
+import { monthUnits } from '../threads/unit-rows.js';
 
 export interface ExplanationAnswer extends Reflecting, ThreadExplanation {
   readonly text: string;
@@ -37,8 +37,8 @@ export class ExplainThreadHandler implements IQueryHandler<ExplainThread> {
   constructor(@Inject(ReadModelReader) private readonly reader: ReadModelReader) {}
 
   async execute(query: ExplainThread): Promise<ExplanationAnswer> {
-    const { tables, at, engine } = await this.reader.reflecting(query.minPosition, true);
-    const account = await this.reader.account(tables, query.wabaId, query.scope);
+    const { tables, at, engine } = await this.reader.reflecting(query.minPosition, true, query.wabaId);
+    const account = this.reader.account(engine, query.wabaId, query.scope);
     const stream = threadStream(query.phoneNumberId, query.customer);
     const history = await threadHistory(this.reader.store, stream, parsePosition(at.position));
     if (!history.length || history[0]!.data.wabaId !== query.wabaId) {

@@ -6,10 +6,10 @@ import { reconcile } from '../../../projections/reconciliation/reconcile.js';
 import { monthPlus, ZoneCalendar } from '../../../projections/time/zone-calendar.js';
 import { parsePosition } from '../../event-store/position.js';
 import { ReadModelReader } from '../read-model.reader.js';
-import { threadUnits } from '../unit-rows.js';
+import { threadUnits } from '../threads/unit-rows.js';
 import { AccountMonthQuery } from './account-month.query.js';
 import type { Reflecting } from '../read-model.reader.js';
-import { threadHistory } from '../thread-history.js';
+import { threadHistory } from '../threads/thread-history.js';
 
 export interface ReconciliationAnswer extends Reflecting {
   readonly wabaId: string;
@@ -27,8 +27,8 @@ export class GetReconciliationHandler implements IQueryHandler<GetReconciliation
   constructor(@Inject(ReadModelReader) private readonly reader: ReadModelReader) {}
 
   async execute(query: GetReconciliation): Promise<ReconciliationAnswer> {
-    const { tables, at } = await this.reader.reflecting(query.minPosition, false);
-    const account = await this.reader.account(tables, query.wabaId, query.scope);
+    const { tables, at, engine } = await this.reader.reflecting(query.minPosition, false, query.wabaId);
+    const account = this.reader.account(engine, query.wabaId, query.scope);
     const calendar = ZoneCalendar.of(account.timezone);
     const start = calendar.midnight(`${query.period}-01`);
     const end = calendar.midnight(`${monthPlus(query.period, 1)}-01`);

@@ -4,7 +4,7 @@ import type { IQueryHandler } from '@nestjs/cqrs';
 import type { BillableUnit } from '../../../projections/thread/thread.types.js';
 import type { Scope } from '../../auth/scope.js';
 import { ReadModelReader } from '../read-model.reader.js';
-import { UNIT_SELECT, unitOf } from '../unit-rows.js';
+import { UNIT_SELECT, unitOf } from '../threads/unit-rows.js';
 import type { Reflecting } from '../read-model.reader.js';
 
 export interface UnitsAnswer extends Reflecting {
@@ -33,8 +33,8 @@ export class GetUnitsHandler implements IQueryHandler<GetUnits> {
   constructor(@Inject(ReadModelReader) private readonly reader: ReadModelReader) {}
 
   async execute(query: GetUnits): Promise<UnitsAnswer> {
-    const { tables, at } = await this.reader.reflecting(query.minPosition, false);
-    await this.reader.account(tables, query.wabaId, query.scope);
+    const { tables, at, engine } = await this.reader.reflecting(query.minPosition, false, query.wabaId);
+    this.reader.account(engine, query.wabaId, query.scope);
     const [count] = await this.reader.sql.all<{ n: string | number }>(`SELECT COUNT(*) AS n FROM ${tables.units} WHERE waba_id = ? AND period = ?`, [
       query.wabaId,
       query.period,

@@ -6,14 +6,13 @@ import { foldThread } from '../../../projections/thread/thread.projection.js';
 import type { Windows } from '../../../projections/thread/thread.types.js';
 import { anyOpen, windowsLater } from '../../../projections/thread/windows.js';
 import type { Scope } from '../../auth/scope.js';
-import { SYSTEM } from '../../auth/scope.js';
+import type { AccountContext } from '../../../projections/thread/thread.types.js';
 import { notFound } from '../../common/ledger-error.js';
 import { parsePosition } from '../../event-store/position.js';
 import { ReadModelReader } from '../read-model.reader.js';
 import type { Reflecting } from '../read-model.reader.js';
-import type { EngineState } from '../engine-state.js';
-import type { ReadModelTables } from '../read-model.schema.js';
-import { threadHistory } from '../thread-history.js';
+import type { EngineState } from '../settings/engine-state.js';
+import { threadHistory } from '../threads/thread-history.js';
 
 export interface ThreadWindows {
   readonly phoneNumberId: string;
@@ -56,8 +55,8 @@ export class GetWindowsHandler implements IQueryHandler<GetWindows> {
   constructor(@Inject(ReadModelReader) private readonly reader: ReadModelReader) {}
 
   async execute(query: GetWindows): Promise<WindowsAnswer> {
-    const { tables, at, engine } = await this.reader.reflecting(query.minPosition, false);
-    await this.reader.account(tables, query.wabaId, query.scope);
+    const { tables, at, engine } = await this.reader.reflecting(query.minPosition, false, query.wabaId);
+    const account = this.reader.account(engine, query.wabaId, query.scope);
     const columns = 'stream, phone_number_id, customer, last_at, windows, position';
     let rows: ThreadRow[];
     if (query.thread) {
@@ -75,16 +74,15 @@ export class GetWindowsHandler implements IQueryHandler<GetWindows> {
     }
     const threads: ThreadWindows[] = [];
     for (const row of rows) {
-      const windows = await this.windowsAt(tables, engine, query.wabaId, row, query.at);
+      const windows = await this.windowsAt(engine, account, row, query.at);
       if (query.thread || anyOpen(windows)) threads.push({ phoneNumberId: row.phone_number_id, customer: row.customer, windows });
     }
     return { ...at, wabaId: query.wabaId, at: new Date(query.at).toISOString(), threads };
   }
 
   /** After the thread's last event only expiry changes its windows; before it, the thread is folded up to `at`. */
-  private async windowsAt(tables: ReadModelTables, engine: EngineState, wabaId: string, row: ThreadRow, at: number): Promise<Windows> {
+  private async windowsAt(engine: EngineState, account: AccountContext, row: ThreadRow, at: number): Promise<Windows> {
     if (at >= Number(row.last_at) && row.windows !== '{}') return windowsLater(JSON.parse(row.windows) as Windows, at);
-    const account = await this.reader.account(tables, wabaId, SYSTEM);
     const history = await threadHistory(this.reader.store, row.stream, parsePosition(row.position));
     return foldThread(history, account, engine.engine, { until: at }).windows;
   }

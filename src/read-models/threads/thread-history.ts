@@ -1,7 +1,7 @@
-import type { Positioned, ThreadEvent } from '../../projections/events.js';
-import type { EventStore, StoredEvent } from '../event-store/event-store.port.js';
-import type { Position } from '../event-store/position.js';
-import { comparePositions, formatPosition } from '../event-store/position.js';
+import type { Positioned, ThreadEvent } from '../../../projections/events.js';
+import type { EventStore, StoredEvent } from '../../event-store/event-store.port.js';
+import type { Position } from '../../event-store/position.js';
+import { comparePositions, formatPosition } from '../../event-store/position.js';
 
 export const THREAD_TYPES: ReadonlySet<string> = new Set(['MessageReceived', 'MessageSent', 'MessageDelivered', 'MessageRead', 'MessageFailed']);
 export const INVOICE_TYPES: ReadonlySet<string> = new Set(['InvoiceIssued', 'InvoiceRevised', 'InvoiceVoided']);
@@ -19,4 +19,13 @@ export async function threadHistory(store: EventStore, stream: string, upTo?: Po
     events.push(toPositioned(event));
   }
   return events;
+}
+
+/** The WABA a thread's first event names: whose thread it is when its number is not attached. */
+export async function firstWaba(store: EventStore, stream: string): Promise<string | undefined> {
+  for await (const event of store.readStream(stream, { maxCount: 1 })) {
+    const wabaId = (event.data as { wabaId?: unknown } | null)?.wabaId;
+    return typeof wabaId === 'string' ? wabaId : undefined;
+  }
+  return undefined;
 }

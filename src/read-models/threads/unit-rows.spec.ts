@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { BillableUnit } from '../../projections/thread/thread.types.js';
+import type { BillableUnit } from '../../../projections/thread/thread.types.js';
 import { RATED_COLUMNS, ratingUnit, UNIT_COLUMNS, UNIT_RATING, unitOf, unitRow } from './unit-rows.js';
 
 const message: BillableUnit = {

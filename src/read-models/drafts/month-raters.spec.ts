@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { account, cards, draftOf, Story, timeline } from '../../test/support/engine-kit.js';
-import { draftHash } from '../../projections/invoices/invoice-hash.js';
-import { RateCardBook } from '../../projections/rating/rate-card-book.js';
+import { account, cards, draftOf, Story, timeline } from '../../../test/support/engine-kit.js';
+import { draftHash } from '../../../projections/invoices/invoice-hash.js';
+import { RateCardBook } from '../../../projections/rating/rate-card-book.js';
 import type { Charged, MonthChange } from './month-raters.js';
 import { byCharge, MonthRaters } from './month-raters.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ZoneCalendar } from '../../projections/time/zone-calendar.js';
-import { cards } from '../../test/support/engine-kit.js';
+import { ZoneCalendar } from '../../../projections/time/zone-calendar.js';
+import { cards } from '../../../test/support/engine-kit.js';
 import { EngineState } from './engine-state.js';
 
 const registered = { wabaId: 'waba-1', portfolioId: 'pf-1', timezone: 'America/Sao_Paulo', currency: 'USD', rateCardId: 'meta-usd' };

@@ -1,8 +1,8 @@
-import { Rater } from '../../projections/rating/rating.projection.js';
-import type { RateCardBook } from '../../projections/rating/rate-card-book.js';
-import { text } from '../../projections/shared/compare.js';
-import type { PolicyTimeline } from '../../projections/policies/timeline.js';
-import type { AccountContext, BillableUnit } from '../../projections/thread/thread.types.js';
+import { Rater } from '../../../projections/rating/rating.projection.js';
+import type { RateCardBook } from '../../../projections/rating/rate-card-book.js';
+import { text } from '../../../projections/shared/compare.js';
+import type { PolicyTimeline } from '../../../projections/policies/timeline.js';
+import type { AccountContext, BillableUnit } from '../../../projections/thread/thread.types.js';
 
 export interface Charged {
   readonly unit: BillableUnit;
@@ -102,6 +102,11 @@ export class MonthRaters {
 
   has(key: string): boolean {
     return this.held.has(key);
+  }
+
+  /** Forgets a month whose rating failed part-way: its next rating starts from all its units. */
+  discard(key: string): void {
+    this.drop(key);
   }
 
   clear(): void {

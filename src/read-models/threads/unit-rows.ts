@@ -1,8 +1,8 @@
-import type { BillableUnit } from '../../projections/thread/thread.types.js';
-import { isoOf } from '../../projections/time/zone-calendar.js';
-import type { Charged } from './month-raters.js';
-import { byCharge } from './month-raters.js';
-import type { Param, Sql } from './sql.js';
+import type { BillableUnit } from '../../../projections/thread/thread.types.js';
+import { isoOf } from '../../../projections/time/zone-calendar.js';
+import type { Charged } from '../drafts/month-raters.js';
+import { byCharge } from '../drafts/month-raters.js';
+import type { Param, Sql } from '../sql.js';
 
 /**
  * A unit is stored as columns only: everything a unit holds is either a column or follows from
@@ -133,13 +133,25 @@ export async function monthUnits(
   return { units, withUnits };
 }
 
-/** A thread's units, from the keys its row lists. */
+/** A thread's units, from the keys its row lists: one query. */
 export async function threadUnits(sql: Sql, table: string, stream: string, keys: string): Promise<BillableUnit[]> {
-  const units: BillableUnit[] = [];
-  for (const key of JSON.parse(keys) as UnitKey[]) {
-    for (const row of await sql.rows(`SELECT ${UNIT_SELECT} FROM ${table} WHERE ${UNIT_BY_KEY}`, [...key, stream])) units.push(unitOf(row));
+  const listed = JSON.parse(keys) as UnitKey[];
+  const byId = new Map((await unitsByKey(sql, table, listed.map((key) => ({ key, stream })))).map((row) => [row[3] as string, unitOf(row)]));
+  return listed.flatMap(([, , , unitId]) => byId.get(unitId) ?? []);
+}
+
+/** Whole unit rows (UNIT_SELECT) by their keys, a few hundred keys to a query. */
+export async function unitsByKey(sql: Sql, table: string, keys: readonly { key: UnitKey; stream: string }[]): Promise<unknown[][]> {
+  const found: unknown[][] = [];
+  // PostgreSQL types a VALUES list from its values, and parameters come as text.
+  const tuple = sql.dialect === 'postgres' ? '(?, ?, ?::bigint, ?, ?)' : '(?, ?, ?, ?, ?)';
+  for (let i = 0; i < keys.length; i += 400) {
+    const chunk = keys.slice(i, i + 400);
+    const params = chunk.flatMap(({ key, stream }) => [...key, stream]);
+    const values = chunk.map(() => tuple).join(', ');
+    for (const row of await sql.rows(`SELECT ${UNIT_SELECT} FROM ${table} WHERE (waba_id, period, opened_at, unit_id, stream) IN (VALUES ${values})`, params)) found.push(row);
   }
-  return units;
+  return found;
 }
 
 /** The message a unit is named after: ids are `${kind}:${messageId}`. */

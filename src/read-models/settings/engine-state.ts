@@ -5,12 +5,13 @@ import type {
   MarketMapPublishedData,
   PhoneNumberAttachedData,
   RateCardPublishedData,
-} from '../../projections/events.js';
-import { MarketMap, marketMapFromCsv } from '../../projections/markets/market-map.js';
-import { PolicyTimeline } from '../../projections/policies/timeline.js';
-import { RateCardBook } from '../../projections/rating/rate-card-book.js';
-import type { EngineContext } from '../../projections/thread/thread.projection.js';
-import type { AccountContext } from '../../projections/thread/thread.types.js';
+} from '../../../projections/events.js';
+import { MarketMap, marketMapFromCsv } from '../../../projections/markets/market-map.js';
+import { PolicyTimeline } from '../../../projections/policies/timeline.js';
+import { RateCardBook } from '../../../projections/rating/rate-card-book.js';
+import type { EngineContext } from '../../../projections/thread/thread.projection.js';
+import type { AccountContext } from '../../../projections/thread/thread.types.js';
+import { partitionOf } from '../processor/partitions.js';
 
 /** A setting as applied: accounts as they now stand, the rest as published. */
 export type Applied =
@@ -19,7 +20,17 @@ export type Applied =
   | { readonly type: 'RateCardPublished'; readonly data: RateCardPublishedData }
   | { readonly type: 'MarketMapPublished'; readonly data: MarketMapPublishedData };
 
-const shippedMarkets = marketMapFromCsv(readFileSync(new URL('../../../projections/data/markets.csv', import.meta.url), 'utf8'));
+/** A setting the read models refuse to apply: the ledger keeps a WABA in one portfolio and a number in one WABA. */
+export class SettingRefused extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const shippedMarkets = marketMapFromCsv(readFileSync(new URL('../../../../projections/data/markets.csv', import.meta.url), 'utf8'));
 
 /**
  * What the engine needs besides a thread's events: accounts, rate cards and market maps as the
@@ -30,6 +41,7 @@ export class EngineState {
   readonly accounts = new Map<string, AccountContext>();
   readonly portfolios = new Map<string, Set<string>>();
   readonly numbers = new Map<string, string>();
+  private readonly partitions = new Map<string, number>();
   private cards: RateCardPublishedData[] = [];
   private maps: MarketMapPublishedData[] = [];
   book = new RateCardBook([]);
@@ -45,6 +57,7 @@ export class EngineState {
   /**
    * Applies a settings event (account, number, rate card, market map) as the runner and the
    * audit replays both read the log; anything else, or a change to an unknown account, is not one.
+   * An event that throws leaves the state as it was: the read models record it and go on without it.
    */
   apply(event: { readonly type: string; readonly data: unknown }): Applied | undefined {
     switch (event.type) {
@@ -56,6 +69,10 @@ export class EngineState {
       }
       case 'PhoneNumberAttached': {
         const data = event.data as PhoneNumberAttachedData;
+        const attached = this.numbers.get(data.phoneNumberId);
+        if (attached !== undefined && attached !== data.wabaId) {
+          throw new SettingRefused('NUMBER_MOVED', `phone number ${data.phoneNumberId} is attached to ${attached}; attaching it to ${data.wabaId} is not applied`);
+        }
         this.numbers.set(data.phoneNumberId, data.wabaId);
         return { type: event.type, data };
       }
@@ -75,6 +92,11 @@ export class EngineState {
   }
 
   register(data: AccountRegisteredData): AccountContext {
+    const known = this.accounts.get(data.wabaId);
+    // Volume tiers pool a portfolio and the read models keep a portfolio in one partition.
+    if (known && known.portfolioId !== data.portfolioId) {
+      throw new SettingRefused('PORTFOLIO_CHANGED', `account ${data.wabaId} is in portfolio ${known.portfolioId}; registering it in ${data.portfolioId} is not applied`);
+    }
     const account: AccountContext = {
       wabaId: data.wabaId,
       portfolioId: data.portfolioId,
@@ -116,12 +138,29 @@ export class EngineState {
 
   publishCard(data: RateCardPublishedData): void {
     // Publication order matters: a later card with the same effective date corrects the earlier one.
-    this.cards = [...this.cards.filter((c) => !(c.rateCardId === data.rateCardId && c.version === data.version)), data];
-    this.book = new RateCardBook(this.cards);
+    const cards = [...this.cards.filter((c) => !(c.rateCardId === data.rateCardId && c.version === data.version)), data];
+    this.book = new RateCardBook(cards);
+    this.cards = cards;
   }
 
   publishMap(data: MarketMapPublishedData): void {
-    this.maps = [...this.maps.filter((m) => m.version !== data.version), data];
-    this.markets = new MarketMap([...shippedMarkets, ...this.maps]);
+    const maps = [...this.maps.filter((m) => m.version !== data.version), data];
+    this.markets = new MarketMap([...shippedMarkets, ...maps]);
+    this.maps = maps;
+  }
+
+  /** The partition of a registered WABA's portfolio. */
+  partitionOf(wabaId: string): number | undefined {
+    const portfolio = this.accounts.get(wabaId)?.portfolioId;
+    if (portfolio === undefined) return undefined;
+    let partition = this.partitions.get(portfolio);
+    if (partition === undefined) this.partitions.set(portfolio, (partition = partitionOf(portfolio)));
+    return partition;
+  }
+
+  /** The WABA a thread stream's number is attached to; the stream is `thread-{phoneNumberId}.{customer}`, a customer being digits. */
+  wabaOfStream(stream: string): string | undefined {
+    const dot = stream.lastIndexOf('.');
+    return dot > 7 ? this.numbers.get(stream.slice(7, dot)) : undefined;
   }
 }
