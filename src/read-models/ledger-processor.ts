@@ -34,6 +34,9 @@ export async function prepareVersion(sql: Sql, namespace: string, version = PROJ
   const tables = new ReadModelTables(namespace, version);
   const registry = new ProjectionRegistry(namespace);
   const leases = new Leases(sql, namespace, version, tables.partitions, workerName(), tuning?.projectionLeaseMs ?? 30_000);
+  // A registered version has its tables: creating them again would lock them against the workers
+  // writing them (PostgreSQL's CREATE INDEX IF NOT EXISTS takes its lock before it looks).
+  if ((await registry.status(sql, version).catch(() => undefined)) !== undefined) return { tables, registry, leases };
   await sql.transaction(async (tx) => {
     // Workers of several processes start together, and PostgreSQL's CREATE ... IF NOT EXISTS can
     // still collide: they take turns under the lock the event store takes for the schema.
