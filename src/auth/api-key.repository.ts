@@ -48,8 +48,12 @@ export class ApiKeys {
 
   async init(): Promise<void> {
     await ensureSchema(this.sql, this.namespace);
-    await this.sql.run(`CREATE TABLE IF NOT EXISTS ${this.table} (id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, roles TEXT NOT NULL,
-      wabas TEXT, label TEXT, created_at TEXT NOT NULL, revoked_at TEXT)`);
+    // Processes starting together on one PostgreSQL schema take turns, as the event store's and the read models' creation do.
+    await this.sql.transaction(async (tx) => {
+      if (tx.dialect === 'postgres') await tx.run(`SELECT pg_advisory_xact_lock(hashtext(?))`, [`ledger-schema-${this.namespace.slice(0, -1)}`]);
+      await tx.run(`CREATE TABLE IF NOT EXISTS ${this.table} (id TEXT PRIMARY KEY, hash TEXT NOT NULL UNIQUE, roles TEXT NOT NULL,
+        wabas TEXT, label TEXT, created_at TEXT NOT NULL, revoked_at TEXT)`);
+    });
   }
 
   async create(roles: readonly Role[], wabas: readonly string[] | null, label: string | null, now: Date): Promise<{ key: string; record: ApiKeyRecord }> {

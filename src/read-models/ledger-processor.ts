@@ -42,6 +42,8 @@ export async function prepareVersion(sql: Sql, namespace: string, version = PROJ
     // still collide: they take turns under the lock the event store takes for the schema.
     if (tx.dialect === 'postgres') await tx.run(`SELECT pg_advisory_xact_lock(hashtext(?))`, [`ledger-schema-${namespace.slice(0, -1)}`]);
     await registry.create(tx);
+    // Another process came first while this one waited for the lock: its workers may be writing already.
+    if ((await registry.status(tx, version)) !== undefined) return;
     await tables.create(tx);
     await registry.building(tx, version);
     await leases.create(tx);

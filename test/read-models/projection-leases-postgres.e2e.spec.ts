@@ -7,6 +7,7 @@ import pg from 'pg';
 import { seedStore } from '../../bench/seed.js';
 import { loadConfig } from '../../src/config/ledger.config.js';
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store.adapter.js';
+import { comparePositions } from '../../src/event-store/position.js';
 import { prepareVersion, rebuildContext, resetVersion } from '../../src/read-models/ledger-processor.js';
 import { allPartitions } from '../../src/read-models/processor/partitions.js';
 import { dumpReadModels } from '../../src/read-models/read-model.dump.js';
@@ -40,14 +41,15 @@ if (!pgSkip()) {
       const now = Date.now();
       return (await leases.holders()).filter((h) => h.owner !== null && h.expiresAt > now).map((h) => Number(h.owner!.split(':')[1]));
     };
-    const slowest = async () => {
+    const checkpoints = async () => {
       const { tables } = await prepareVersion(sql, `${schema}.`, PROJECTION_VERSION, config);
-      return Math.min(...[...(await tables.checkpoints.read(sql)).values()].map((c) => c.events));
+      return [...(await tables.checkpoints.read(sql)).values()];
     };
+    const slowest = async () => Math.min(...(await checkpoints()).map((c) => c.events));
     const until = async (what: string, done: () => Promise<boolean>, ms: number) => {
       const deadline = Date.now() + ms;
       while (!(await done())) {
-        if (Date.now() > deadline) assert.fail(`${what}: not within ${ms} ms`);
+        if (Date.now() > deadline) assert.fail(`${what}: not within ${ms} ms (partitions held by pid: ${JSON.stringify(await holders())})`);
         await sleep(50);
       }
       return Date.now() - (deadline - ms);
@@ -84,7 +86,8 @@ if (!pgSkip()) {
 
       const took = await until('the first runner holds every partition', async () => (await holders()).filter((p) => p === first.pid).length === 64, LEASE_MS + 2_000);
       assert.ok(took <= LEASE_MS + 1_500, `taken over in ${took} ms`);
-      await until('every partition has caught up', async () => (await slowest()) === total, 60_000);
+      // Caught up, and rated: no month waits for its drafts.
+      await until('every partition has caught up and rated', async () => (await checkpoints()).every((c) => c.events === total && comparePositions(c.rated, c.position) === 0), 60_000);
       first.kill('SIGTERM');
       await new Promise((resolve) => first.once('close', resolve));
 
@@ -98,7 +101,9 @@ if (!pgSkip()) {
       const { tables } = await prepareVersion(sql, `${schema}.`, PROJECTION_VERSION, config);
       const shared = await dumpReadModels(sql, tables);
       assert.ok(shared.filter((line) => line.startsWith('["unit"')).length > 1_000, 'the traffic must produce units to compare');
-      assert.deepEqual(shared, await dumpReadModels(sql, context.tables));
+      const single = await dumpReadModels(sql, context.tables);
+      const only = (a: string[], b: string[]) => a.filter((line) => !b.includes(line)).map((line) => line.slice(0, 300));
+      assert.deepEqual({ shared: only(shared, single), single: only(single, shared) }, { shared: [], single: [] });
     });
   });
 }
