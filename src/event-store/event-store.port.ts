@@ -131,12 +131,8 @@ export abstract class EventStore {
    * on stream names answer from it.
    */
   async *readRange(from: string, to: string, upTo: Position, batchSize = DEFAULT_BATCH): AsyncGenerator<StoredEvent[]> {
-    const names = new Set<string>();
-    for await (const batch of this.readAllBatches({ batchSize: 5_000 })) {
-      for (const event of batch) if (comparePositions(event.position, upTo) <= 0 && event.stream >= from && event.stream < to) names.add(event.stream);
-    }
     let batch: StoredEvent[] = [];
-    for (const stream of [...names].sort()) {
+    for (const stream of await this.streamNames(from, to, upTo)) {
       for await (const event of this.readStream(stream)) {
         if (comparePositions(event.position, upTo) > 0) continue;
         batch.push(event);

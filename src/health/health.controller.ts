@@ -6,9 +6,9 @@ import type { Clock } from '../common/clock.js';
 import { LedgerError } from '../common/ledger-error.js';
 import { EventStore } from '../event-store/event-store.port.js';
 import type { Position } from '../event-store/position.js';
-import { comparePositions, formatPosition, START } from '../event-store/position.js';
+import { formatPosition, START } from '../event-store/position.js';
 import { Metrics } from '../metrics/metrics.service.js';
-import type { Checkpoint } from '../read-models/processor/checkpoints.js';
+import { lowest } from '../read-models/processor/checkpoints.js';
 import { ReadModelReader } from '../read-models/read-model.reader.js';
 import type { ReadModelTables } from '../read-models/read-model.schema.js';
 
@@ -54,17 +54,17 @@ export class HealthController {
     const tables = await this.reader.tables().catch(() => undefined);
     await this.reader.sql.all('SELECT 1').catch(failed('read-model store'));
     const checkpoints = tables ? [...(await this.reader.checkpoints(tables)).values()] : [];
-    const lowest = lowestOf(checkpoints);
-    const lag = await this.lag(lowest?.position);
+    const slowest = lowest(checkpoints);
+    const lag = await this.lag(slowest?.position);
     const failures = tables ? await this.failures(tables) : { count: 0, oldest: null };
     return {
       status: failures.count ? 'degraded' : 'ok',
       store: { kind: this.store.name, reachable: true },
       readModels: { reachable: true, projection: tables?.version ?? null },
       projection: {
-        position: formatPosition(lowest?.position ?? START),
-        ratedPosition: formatPosition(lowestOf(checkpoints, 'rated')?.rated ?? START),
-        events: lowest?.events ?? 0,
+        position: formatPosition(slowest?.position ?? START),
+        ratedPosition: formatPosition(lowest(checkpoints, 'rated')?.rated ?? START),
+        events: slowest?.events ?? 0,
         partitions: checkpoints.length,
         caughtUp: lag.caughtUp,
         lagSeconds: lag.seconds,
@@ -79,7 +79,7 @@ export class HealthController {
   async metricsText(): Promise<string> {
     const tables = await this.reader.tables().catch(() => undefined);
     const checkpoints = tables ? [...(await this.reader.checkpoints(tables)).values()] : [];
-    this.metrics.projectionLag.set((await this.lag(lowestOf(checkpoints)?.position)).seconds);
+    this.metrics.projectionLag.set((await this.lag(lowest(checkpoints)?.position)).seconds);
     this.metrics.projectionFailed.reset();
     if (tables) {
       const rows = await this.reader.sql.all<{ partition: number; code: string; n: number | string }>(`SELECT partition, code, COUNT(*) AS n FROM ${tables.failures} GROUP BY partition, code`);
@@ -107,8 +107,4 @@ export class HealthController {
     const recorded = typeof at === 'string' ? Date.parse(at) : NaN;
     return { caughtUp: false, seconds: Number.isNaN(recorded) ? 0 : Math.max(0, (this.clock().getTime() - recorded) / 1000) };
   }
-}
-
-function lowestOf(checkpoints: readonly Checkpoint[], field: 'position' | 'rated' = 'position'): Checkpoint | undefined {
-  return checkpoints.reduce<Checkpoint | undefined>((low, c) => (!low || comparePositions(c[field], low[field]) < 0 ? c : low), undefined);
 }

@@ -3,17 +3,12 @@ import { Worker } from 'node:worker_threads';
 import { Inject, Injectable } from '@nestjs/common';
 import type { BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { CLOCK } from '../common/clock.js';
-import type { Clock } from '../common/clock.js';
 import { LOGGER } from '../common/logger.js';
 import { LEDGER_CONFIG } from '../event-store/event-store.module.js';
-import { EventStore } from '../event-store/event-store.port.js';
 import type { LedgerConfig } from '../config/ledger.config.js';
 import { Metrics } from '../metrics/metrics.service.js';
-import { openProcessor } from './ledger-processor.js';
 import type { ProjectionMessage, ProjectionTask } from './projection.worker.js';
-import { READ_NAMESPACE, READ_SQL } from './read-model.factory.js';
-import type { Sql } from './sql.js';
+import { Projections } from './projections.js';
 
 /**
  * Runs the projection processor beside the HTTP server: `LEDGER_PROJECTION_WORKERS` worker
@@ -28,12 +23,9 @@ export class ProjectionService implements OnApplicationBootstrap, BeforeApplicat
   private readonly workers = new Set<Worker>();
 
   constructor(
-    @Inject(EventStore) private readonly store: EventStore,
-    @Inject(READ_SQL) private readonly sql: Sql,
-    @Inject(READ_NAMESPACE) private readonly namespace: string,
+    private readonly projections: Projections,
     @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
     @Inject(LOGGER) private readonly logger: Logger,
-    @Inject(CLOCK) private readonly clock: Clock,
     private readonly metrics: Metrics,
   ) {}
 
@@ -43,7 +35,7 @@ export class ProjectionService implements OnApplicationBootstrap, BeforeApplicat
   }
 
   private async inline(): Promise<void> {
-    const { processor } = await openProcessor({ store: this.store, sql: this.sql, namespace: this.namespace, tuning: this.config, claim: 'share', clock: this.clock });
+    const { processor } = await this.projections.open('share');
     await processor.followRetrying(
       this.abort.signal,
       (report) => this.batch(report.events, processor.reading?.events ?? 0),

@@ -10,7 +10,8 @@ import type { Position } from '../event-store/position.js';
 import { comparePositions } from '../event-store/position.js';
 import type { FailureRecord } from './failures/failure-log.js';
 import { listFailures, requestRetry } from './failures/failure-log.js';
-import type { ProcessorSetup } from './ledger-processor.js';
+import type { LedgerProcessor, ProcessorSetup } from './ledger-processor.js';
+import type { Claim } from './processor/leases.js';
 import { openProcessor, prepareVersion, rebuildContext, resetVersion } from './ledger-processor.js';
 import { planRebuild } from './rebuild/rebuild-plan.js';
 import { finishRebuild, rebuildWorker } from './rebuild/rebuild.js';
@@ -59,6 +60,11 @@ export class Projections {
     return { store: this.store, sql: this.sql, namespace: this.namespace, tuning: this.config, clock: this.clock };
   }
 
+  /** A worker of this version's processor, in this thread. */
+  open(claim: Claim, settleIntervalMs?: number): Promise<LedgerProcessor> {
+    return openProcessor({ ...this.setup(), claim, ...(settleIntervalMs !== undefined ? { settleIntervalMs } : {}) });
+  }
+
   /**
    * Brings every partition up to where the log ends now: those nobody holds, in threads of this
    * process; those another worker holds (a server's), by waiting for it. Fails after the timeout.
@@ -69,9 +75,10 @@ export class Projections {
     await prepareVersion(this.sql, this.namespace, PROJECTION_VERSION, this.config);
     if ((options.workers ?? 1) > 1) {
       const tasks = deal(allPartitions(this.tables.partitions), options.workers!).map((partitions): ProjectionTask => ({ kind: 'catch-up', config: this.config, partitions }));
-      await runThreads<ProjectionMessage>(WORKER, tasks, progress(options, tasks.length));
+      // Each thread reads the whole log for its partitions: the slowest says how far they all are.
+      await runThreads<ProjectionMessage>(WORKER, tasks, progress(options, tasks.length, (read) => Math.min(...read)));
     }
-    const { processor } = await openProcessor({ ...this.setup(), claim: 'free' });
+    const { processor } = await this.open('free');
     try {
       for (;;) {
         await processor.catchUp(() => options.onProgress?.(processor.reading?.events ?? 0));
@@ -103,12 +110,8 @@ export class Projections {
     if (plan.hands.length === 1) threadEvents = (await rebuildWorker(await rebuildContext(this.setup()), plan.hands[0]!, plan.ranges[0]!, plan.end, options.onProgress)).events;
     else {
       const tasks = plan.hands.map((hand, i): ProjectionTask => ({ kind: 'rebuild', config: this.config, partitions: hand, ranges: plan.ranges[i]!, end: plan.end }));
-      const read = new Array<number>(tasks.length).fill(0);
-      const done = await runThreads<ProjectionMessage>(WORKER, tasks, (message, thread) => {
-        if (message.type !== 'batch') return;
-        read[thread] = message.checkpointEvents;
-        options.onProgress?.(read.reduce((a, b) => a + b, 0));
-      });
+      // Each thread reads its own threads of the log: together they have read the sum.
+      const done = await runThreads<ProjectionMessage>(WORKER, tasks, progress(options, tasks.length, (read) => read.reduce((a, b) => a + b, 0)));
       threadEvents = done.reduce((sum, m) => sum + (m.type === 'done' ? m.events : 0), 0);
     }
     const events = await finishRebuild(this.sql, tables, leases, plan, threadEvents, (tx) => registry.switchTo(tx, tables.version, this.clock().toISOString()));
@@ -132,7 +135,7 @@ export class Projections {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (work) {
-        const { processor } = await openProcessor({ ...this.setup(), claim: 'free', settleIntervalMs: 0 });
+        const { processor } = await this.open('free', 0);
         await processor.catchUp();
         await processor.leave();
       }
@@ -148,12 +151,12 @@ export class Projections {
   }
 }
 
-/** Progress of several threads: the events the slowest one has read. */
-function progress(options: JobOptions, threads: number): (message: ProjectionMessage, thread: number) => void {
+/** Progress of several threads: what each has read so far, told as one figure. */
+function progress(options: JobOptions, threads: number, combine: (read: readonly number[]) => number): (message: ProjectionMessage, thread: number) => void {
   const read = new Array<number>(threads).fill(0);
   return (message, thread) => {
     if (message.type !== 'batch') return;
     read[thread] = message.checkpointEvents;
-    options.onProgress?.(Math.min(...read));
+    options.onProgress?.(combine(read));
   };
 }

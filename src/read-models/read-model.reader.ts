@@ -7,6 +7,7 @@ import type { EventStore } from '../event-store/event-store.port.js';
 import type { Position } from '../event-store/position.js';
 import { comparePositions, formatPosition, parsePosition } from '../event-store/position.js';
 import type { Checkpoint } from './processor/checkpoints.js';
+import { lowest } from './processor/checkpoints.js';
 import type { ProjectionRegistry } from './read-model.schema.js';
 import { ReadModelTables } from './read-model.schema.js';
 import type { EngineState } from './settings/engine-state.js';
@@ -92,14 +93,14 @@ export class ReadModelReader {
 
   /** The checkpoint of the WABA's partition (its portfolio's, as the latest settings know it), or the lowest of all. */
   private async checkpointOf(tables: ReadModelTables, wabaId: string | undefined, rated: boolean): Promise<Checkpoint> {
-    const all = [...(await this.checkpoints(tables)).entries()];
+    const all = await this.checkpoints(tables);
     if (wabaId !== undefined) {
-      const newest = all.reduce((a, b) => (comparePositions(b[1].settings, a[1].settings) > 0 ? b : a));
-      const partition = (await this.engineAt(tables, newest[1].settings)).partitionOf(wabaId);
-      const own = partition === undefined ? undefined : all.find(([p]) => p === partition);
-      if (own) return own[1];
+      const newest = [...all.values()].reduce((a, b) => (comparePositions(b.settings, a.settings) > 0 ? b : a));
+      const partition = (await this.engineAt(tables, newest.settings)).partitionOf(wabaId);
+      const own = partition === undefined ? undefined : all.get(partition);
+      if (own) return own;
     }
-    return all.reduce((a, b) => (comparePositions(rated ? b[1].rated : b[1].position, rated ? a[1].rated : a[1].position) < 0 ? b : a))[1];
+    return lowest(all.values(), rated ? 'rated' : 'position')!;
   }
 
   /**

@@ -151,6 +151,11 @@ export async function ensureSchema(sql: Sql, namespace: string): Promise<void> {
   }
 }
 
+/** A table's name without its schema, as an upsert names the row it conflicts with in PostgreSQL. */
+export function bare(table: string): string {
+  return table.slice(table.lastIndexOf('.') + 1);
+}
+
 /** `?, ?, ?`: the placeholders of an `IN (...)` list of `count` values (at least one). */
 export function inList(count: number): string {
   return Array.from({ length: count }, () => '?').join(', ');

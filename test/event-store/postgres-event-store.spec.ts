@@ -3,17 +3,10 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store.adapter.js';
 import type { StoredEvent } from '../../src/event-store/event-store.port.js';
-import { freshSchema, pgSkip, pgUrl } from '../support/postgres.js';
+import { dropSchema, freshSchema, pgSkip, pgUrl } from '../support/postgres.js';
 import { eventStoreContract } from './event-store.contract.js';
 
 const skip = pgSkip();
-
-async function dropSchema(schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: pgUrl });
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await client.end();
-}
 
 if (!skip) {
   eventStoreContract('postgres', async () => {

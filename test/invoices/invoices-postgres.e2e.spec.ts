@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { loadConfig } from '../../src/config/ledger.config.js';
-import { freshSchema, pgSkip, pgUrl } from '../support/postgres.js';
+import { dropSchema, freshSchema, pgSkip, pgUrl } from '../support/postgres.js';
 import { invoiceSuite } from './invoices.e2e.js';
 
 async function sql(text: string, params: unknown[] = []): Promise<number> {
@@ -23,9 +23,7 @@ if (!pgSkip()) {
       tamper: async (eventId, data) => {
         if ((await sql(`UPDATE ${schema}.events SET data = $1::json WHERE id = $2`, [JSON.stringify(data), eventId])) !== 1) throw new Error(`no event ${eventId} to tamper with`);
       },
-      teardown: async () => {
-        await sql(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      },
+      teardown: () => dropSchema(schema),
     };
   });
 }

@@ -3,7 +3,6 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import pg from 'pg';
 import { seedStore } from '../../bench/seed.js';
 import { loadConfig } from '../../src/config/ledger.config.js';
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store.adapter.js';
@@ -16,7 +15,7 @@ import { planRebuild } from '../../src/read-models/rebuild/rebuild-plan.js';
 import { finishRebuild, rebuildWorker } from '../../src/read-models/rebuild/rebuild.js';
 import { PostgresSql } from '../../src/read-models/sql.js';
 import { CLI } from '../support/cli.js';
-import { freshSchema, pgSkip, pgUrl } from '../support/postgres.js';
+import { dropSchema, freshSchema, pgSkip, pgUrl } from '../support/postgres.js';
 
 const LEASE_MS = 3_000;
 
@@ -65,10 +64,7 @@ if (!pgSkip()) {
       for (const child of children) child.kill('SIGKILL');
       await sql.close();
       await store.close();
-      const client = new pg.Client({ connectionString: pgUrl });
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await client.end();
+      await dropSchema(schema);
     });
 
     it('share the partitions; one killed mid-batch loses its partitions to the other within the lease time; the read models equal a one-process rebuild', async () => {

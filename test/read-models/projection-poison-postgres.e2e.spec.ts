@@ -1,6 +1,5 @@
-import pg from 'pg';
 import { loadConfig } from '../../src/config/ledger.config.js';
-import { freshSchema, pgSkip, pgUrl } from '../support/postgres.js';
+import { dropSchema, freshSchema, pgSkip, pgUrl } from '../support/postgres.js';
 import { poisonSuite } from './projection-poison.e2e.js';
 
 if (!pgSkip()) {
@@ -10,12 +9,7 @@ if (!pgSkip()) {
     return {
       config: loadConfig(env),
       env,
-      teardown: async () => {
-        const client = new pg.Client({ connectionString: pgUrl });
-        await client.connect();
-        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-        await client.end();
-      },
+      teardown: () => dropSchema(schema),
     };
   });
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { it } from 'node:test';
 import assert from 'node:assert/strict';
+import pg from 'pg';
 
 /**
  * PostgreSQL suites need a server. On a laptop without one they skip, loudly; in CI (CI=true)
@@ -23,4 +24,15 @@ export function pgSkip(): string | false {
 
 export function freshSchema(prefix = 't'): string {
   return `${prefix}_${randomBytes(6).toString('hex')}`;
+}
+
+/** Drops a schema a suite made, and everything in it. */
+export async function dropSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: pgUrl });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  } finally {
+    await client.end();
+  }
 }

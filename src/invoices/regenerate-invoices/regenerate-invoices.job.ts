@@ -79,17 +79,17 @@ export class InvoiceRegenerator {
       if (invoice.status === 'voided') continue;
       const stopped = options.signal?.aborted || (options.limit !== undefined && revised >= options.limit);
       const settled = await this.invoices.settledDraft(context.scope, invoice.wabaId, invoice.period).catch(blockedDraft);
-      const base = { invoiceId: invoice.invoiceId, wabaId: invoice.wabaId, period: invoice.period, currency: invoice.currency, stages: stagesFor(invoice.basis), oldTotal: invoice.total, newTotal: invoice.total };
+      const issued = { invoiceId: invoice.invoiceId, wabaId: invoice.wabaId, period: invoice.period, currency: invoice.currency, stages: stagesFor(invoice.basis), oldTotal: invoice.total };
       if (!settled || settled.blocked.length) {
-        const result: RegenerateResult = { ...base, outcome: 'blocked', adjustments: [] };
+        const result: RegenerateResult = { ...issued, newTotal: invoice.total, outcome: 'blocked', adjustments: [] };
         results.push(result);
         options.onResult?.(result, results.length, rows.length);
         continue;
       }
       const { draft, position } = settled;
+      const base = { ...issued, newTotal: draft.total };
       let result: RegenerateResult;
       const revision = draft.unpriced.length ? undefined : revisionOf(invoice, draft, position, reasonFor(invoice, draft.basis));
-      base.newTotal = draft.total;
       if (draft.unpriced.length) result = { ...base, outcome: 'unpriced', adjustments: [] };
       else if (draftHash(draft) === invoice.hash) result = { ...base, outcome: 'up_to_date', adjustments: [] };
       else if (!pricingBasisChanged(invoice.basis, draft.basis)) result = { ...base, outcome: 'basis_unchanged', newTotal: invoice.total, adjustments: [] };

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Writes } from '../processor/writes.js';
 import type { ReadModelTables } from '../read-model.schema.js';
 import type { Param, Sql } from '../sql.js';
-import { inList } from '../sql.js';
+import { bare, inList } from '../sql.js';
 
 /** A thread stage 1 could not fold, a portfolio-month stage 2 could not rate, or an event no projection could apply. */
 export type FailureKind = 'thread' | 'month' | 'event';
@@ -185,9 +185,4 @@ export async function blockersOf(sql: Sql, tables: ReadModelTables, wabaId: stri
      WHERE b.waba_id = ? AND (b.period = ? OR b.period = '*') ORDER BY f.id`,
     [wabaId, period],
   );
-}
-
-/** A table's name without its schema, as an upsert names the row it conflicts with in PostgreSQL. */
-function bare(table: string): string {
-  return table.slice(table.lastIndexOf('.') + 1);
 }

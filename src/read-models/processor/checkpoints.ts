@@ -1,7 +1,7 @@
 import type { Position } from '../../event-store/position.js';
-import { formatPosition, parsePosition, START } from '../../event-store/position.js';
+import { comparePositions, formatPosition, parsePosition, START } from '../../event-store/position.js';
 import type { Sql } from '../sql.js';
-import { inList } from '../sql.js';
+import { bare, inList } from '../sql.js';
 
 export interface Checkpoint {
   readonly position: Position;
@@ -14,6 +14,13 @@ export interface Checkpoint {
 }
 
 export const EMPTY: Checkpoint = { position: START, rated: START, events: 0, settings: START };
+
+/** The checkpoint furthest behind, by its position or by where its drafts stand. */
+export function lowest(checkpoints: Iterable<Checkpoint>, field: 'position' | 'rated' = 'position'): Checkpoint | undefined {
+  let low: Checkpoint | undefined;
+  for (const c of checkpoints) if (!low || comparePositions(c[field], low[field]) < 0) low = c;
+  return low;
+}
 
 interface Row {
   partition: number;
@@ -49,7 +56,7 @@ export class Checkpoints {
       ['partition', 'position', 'rated', 'events', 'settings', 'caught_up'],
       rows,
       `ON CONFLICT (partition) DO UPDATE SET position = excluded.position, rated = excluded.rated, events = excluded.events, settings = excluded.settings,
-       caught_up = CASE WHEN excluded.caught_up = 1 THEN 1 ELSE ${this.table.split('.').pop()}.caught_up END`,
+       caught_up = CASE WHEN excluded.caught_up = 1 THEN 1 ELSE ${bare(this.table)}.caught_up END`,
     );
   }
 

@@ -5,6 +5,7 @@ import { DraftsProjection } from '../drafts/drafts.projection.js';
 import { InvoiceIndex } from '../drafts/invoice-index.js';
 import { FailureLog, faultOf } from '../failures/failure-log.js';
 import type { Leases } from '../processor/leases.js';
+import { allPartitions } from '../processor/partitions.js';
 import { Writes } from '../processor/writes.js';
 import type { ReadModelTables } from '../read-model.schema.js';
 import { EngineState } from '../settings/engine-state.js';
@@ -152,7 +153,7 @@ function chargeOrder(rows: Param[][], members: readonly string[]): Charged[] {
  * at the plan's end, in one transaction under all the leases; the version goes live.
  */
 export async function finishRebuild(sql: Sql, tables: ReadModelTables, leases: Leases, plan: RebuildPlan, threadEvents: number, goLive: (tx: Sql) => Promise<void>): Promise<number> {
-  const all = Array.from({ length: tables.partitions }, (_, p) => p);
+  const all = allPartitions(tables.partitions);
   const held = await leases.steal(all);
   const events = threadEvents + plan.otherEvents;
   const checkpoint = { position: plan.end, rated: plan.end, events, settings: plan.settings };
