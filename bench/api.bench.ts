@@ -4,16 +4,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
 import { shippedCard } from './seed.js';
 import type { Measured } from './load.js';
 import { againstServer, BENCH_PHONES as phones, load, rate, summary, webhookLoad } from './load.js';
 
 /**
- * bench:api: the server in its own process on loopback (SQLite, runner on), load from autocannon
- * here. Webhook ingest (one signed status per request) and batch ingest (1,000 commands per
- * request); the rebuild of the read models is bench:rebuild's. Figures on a shared VM move
- * by ±20 % between runs: each load runs BENCH_RUNS times on a fresh server and store, and the
- * median run is the figure.
+ * bench:api: the server in its own process on loopback (runner on), load from autocannon here.
+ * Webhook ingest (one signed status per request) and batch ingest (1,000 commands per request);
+ * the rebuild of the read models is bench:rebuild's. BENCH_STORE names the stores, `sqlite`
+ * (the default), `postgres` (on BENCH_PG_URL, a fresh schema per run) or `sqlite,postgres`:
+ * their runs alternate, so a ratio between them is taken under the same load on the machine.
+ * Figures on a shared VM move by ±20 % between runs: each load runs BENCH_RUNS times per store
+ * on a fresh server and store, and the median run is the figure.
  */
 const ADMIN = 'bench-admin';
 const SECRET = 'bench-secret';
@@ -22,10 +25,29 @@ const runs = Number(process.env.BENCH_RUNS ?? 3);
 const dir = mkdtempSync(join(tmpdir(), 'ledger-bench-api-'));
 const port = 39_000 + Math.floor(Math.random() * 1000);
 const url = `http://127.0.0.1:${port}`;
+const stores = (process.env.BENCH_STORE ?? 'sqlite').split(',') as Store[];
+const pgUrl = process.env.BENCH_PG_URL ?? process.env.LEDGER_TEST_PG_URL;
+if (stores.some((s) => s !== 'sqlite' && s !== 'postgres')) throw new Error(`BENCH_STORE must list sqlite and/or postgres, got ${process.env.BENCH_STORE}`);
+if (stores.includes('postgres') && !pgUrl) throw new Error('BENCH_STORE=postgres needs BENCH_PG_URL (or LEDGER_TEST_PG_URL)');
 
-async function startServer(file: string): Promise<ChildProcess> {
+type Store = 'sqlite' | 'postgres';
+
+function storeEnv(store: Store, name: string): Record<string, string> {
+  if (store === 'sqlite') return { LEDGER_STORE: 'sqlite', LEDGER_SQLITE_FILE: join(dir, `${name}.db`) };
+  return { LEDGER_STORE: 'postgres', LEDGER_PG_URL: pgUrl!, LEDGER_PG_SCHEMA: `bench_${name.replace(/\W/g, '_')}_${process.pid}` };
+}
+
+async function dropSchema(env: Record<string, string>): Promise<void> {
+  if (env.LEDGER_STORE !== 'postgres') return;
+  const client = new pg.Client({ connectionString: pgUrl });
+  await client.connect();
+  await client.query(`DROP SCHEMA IF EXISTS ${env.LEDGER_PG_SCHEMA} CASCADE`);
+  await client.end();
+}
+
+async function startServer(store: Record<string, string>): Promise<ChildProcess> {
   const server = spawn(process.execPath, [new URL('../src/main.js', import.meta.url).pathname], {
-    env: { ...process.env, LEDGER_SQLITE_FILE: file, PORT: String(port), LEDGER_ADMIN_KEY: ADMIN, LEDGER_META_APP_SECRET: SECRET, LEDGER_LOG_LEVEL: 'warn' },
+    env: { ...process.env, ...store, PORT: String(port), LEDGER_ADMIN_KEY: ADMIN, LEDGER_META_APP_SECRET: SECRET, LEDGER_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   for (let i = 0; i < 200; i++) {
@@ -41,25 +63,34 @@ async function post(path: string, body: unknown): Promise<void> {
 }
 
 /**
- * Each run on a fresh server and store; the median run (the slower middle one for an even count)
- * is the figure, every run is printed. `run` calls `warmed` when what follows is measured.
+ * Each run on a fresh server and store, the stores in turn; per store the median run (the slower
+ * middle one for an even count) is the figure, every run is printed. `run` calls `warmed` when
+ * what follows is measured.
  */
 async function measure(title: string, run: (warmed: () => void) => Promise<Measured>, eventsPerRequest = 1): Promise<void> {
-  const results: Measured[] = [];
+  const results = new Map<Store, Measured[]>(stores.map((s) => [s, []]));
   for (let n = 1; n <= runs; n++) {
-    const server = await startServer(join(dir, `${title.split(' ')[0]}-${n}.db`));
-    try {
-      await setUp();
-      const measured = await againstServer(server.pid!, run, eventsPerRequest);
-      results.push(measured);
-      console.log(`  ${title}, run ${n}/${runs}: ${summary(measured, eventsPerRequest)}`);
-    } finally {
-      server.kill('SIGTERM');
-      await new Promise((resolve) => server.on('close', resolve));
+    for (const store of stores) {
+      const env = storeEnv(store, `${title.split(' ')[0]}-${n}`);
+      const server = await startServer(env);
+      try {
+        await setUp();
+        const measured = await againstServer(server.pid!, run, eventsPerRequest);
+        results.get(store)!.push(measured);
+        console.log(`  ${title}, ${store}, run ${n}/${runs}: ${summary(measured, eventsPerRequest)}`);
+      } finally {
+        server.kill('SIGTERM');
+        await new Promise((resolve) => server.on('close', resolve));
+        await dropSchema(env);
+      }
     }
   }
-  const median = [...results].sort((a, b) => rate(a.result) - rate(b.result))[Math.floor((runs - 1) / 2)]!;
-  console.log(`${title}: median of ${runs}: ${summary(median, eventsPerRequest)}`);
+  const medians = stores.map((store) => {
+    const median = [...results.get(store)!].sort((a, b) => rate(a.result) - rate(b.result))[Math.floor((runs - 1) / 2)]!;
+    console.log(`${title}, ${store}: median of ${runs}: ${summary(median, eventsPerRequest)}`);
+    return rate(median.result);
+  });
+  if (stores.length === 2) console.log(`${title}: ${stores[1]} / ${stores[0]} = ${(medians[1]! / medians[0]!).toFixed(2)} (medians)`);
 }
 
 async function setUp(): Promise<void> {

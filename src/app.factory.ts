@@ -9,6 +9,7 @@ import type { Clock } from './common/clock.js';
 import { createLogger, NestPinoLogger } from './common/logger.js';
 import { validationPipe } from './common/validation.js';
 import type { LedgerConfig } from './config/ledger.config.js';
+import { reachStores } from './event-store/event-store.factory.js';
 
 export interface CreateOptions {
   readonly clock?: Clock;
@@ -18,6 +19,7 @@ export interface CreateOptions {
 /** The HTTP application as main.ts serves it; tests and benchmarks boot the same thing. */
 export async function createApp(config: LedgerConfig, options: CreateOptions = {}): Promise<NestFastifyApplication> {
   const logger = options.logger ?? createLogger();
+  await reachStores(config, logger);
   const adapter = new FastifyAdapter({ bodyLimit: 8 * 1024 * 1024 });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, { logger, clock: options.clock }), adapter, {
     rawBody: true,

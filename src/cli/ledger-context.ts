@@ -6,10 +6,12 @@ import { AppModule } from '../app.module.js';
 import type { Clock } from '../common/clock.js';
 import { createLogger, NestPinoLogger } from '../common/logger.js';
 import type { LedgerConfig } from '../config/ledger.config.js';
+import { reachStores } from '../event-store/event-store.factory.js';
 
 /** The same modules as the server, without HTTP, and without the background runner unless asked for (`ledger project --follow`): the CLI drives it. */
 export async function openLedger(config: LedgerConfig, options: { clock?: Clock; logger?: Logger; follow?: boolean } = {}): Promise<INestApplicationContext> {
   const logger = options.logger ?? createLogger(process.env.LEDGER_LOG_LEVEL ?? 'warn');
+  await reachStores(config, logger);
   return NestFactory.createApplicationContext(AppModule.forRoot({ ...config, projections: options.follow ? 'thread' : 'off' }, { logger, clock: options.clock }), {
     logger: new NestPinoLogger(logger),
     abortOnError: false,

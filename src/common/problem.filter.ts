@@ -2,7 +2,7 @@ import { Catch, HttpException, Inject } from '@nestjs/common';
 import type { ArgumentsHost, ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { EventStoreError } from '../event-store/event-store.errors.js';
+import { EventStoreError, StoreBusy, StoreUnavailable, storeTrouble } from '../event-store/event-store.errors.js';
 import { Metrics } from '../metrics/metrics.service.js';
 import { LedgerError } from './ledger-error.js';
 import { LOGGER } from './logger.js';
@@ -17,7 +17,7 @@ export interface Problem {
   readonly instance?: string;
 }
 
-const STORE_STATUS: Record<string, number> = { EVENT_ID_CONFLICT: 409, WRONG_EXPECTED_REVISION: 409 };
+const STORE_STATUS: Record<string, number> = { EVENT_ID_CONFLICT: 409, WRONG_EXPECTED_REVISION: 409, STORE_UNAVAILABLE: 503, STORE_BUSY: 503 };
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
@@ -37,6 +37,10 @@ const TITLES: Record<number, string> = {
 export function toProblem(error: unknown): Problem {
   if (error instanceof LedgerError) return problem(error.status, error.code, error.message, error.field);
   if (error instanceof EventStoreError) return problem(STORE_STATUS[error.code] ?? 400, error.code, error.message, error.field);
+  // A driver's error that reached here unwrapped (a read, a read model's write): the store, not the request, failed.
+  const trouble = storeTrouble(error);
+  if (trouble === 'unavailable') return toProblem(new StoreUnavailable(error));
+  if (trouble === 'busy') return toProblem(new StoreBusy(error));
   if (error instanceof HttpException) {
     const status = error.getStatus();
     return problem(status, httpCode(status, error), error.message);
@@ -80,7 +84,10 @@ export class ProblemFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const body = { ...toProblem(error), instance: request.url };
     this.metrics.rejections.inc({ code: body.code });
-    if (body.status >= 500) this.logger.error({ err: error, url: request.url }, 'request failed');
+    if (body.status === 503) this.logger.warn({ err: error, url: request.url, code: body.code }, 'request refused for now');
+    else if (body.status >= 500) this.logger.error({ err: error, url: request.url }, 'request failed');
+    // Every 503 is worth retrying: the store is back, the read models caught up, the draft settled.
+    if (body.status === 503) void reply.header('retry-after', body.code === 'STORE_UNAVAILABLE' ? '2' : '1');
     void reply.status(body.status).header('content-type', 'application/problem+json').send(body);
   }
 }

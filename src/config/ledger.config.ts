@@ -1,5 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import { DEFAULT_PG } from '../event-store/postgres/pg-pool.js';
+import type { PgTuning } from '../event-store/postgres/pg-pool.js';
 
 export type StoreKind = 'sqlite' | 'postgres' | 'esdb';
 
@@ -16,6 +18,8 @@ export interface LedgerConfig {
   readonly readModelsFile: string;
   readonly postgresUrl: string | undefined;
   readonly postgresSchema: string;
+  /** Pool sizes, timeouts and the wait at start of every PostgreSQL connection the process opens. */
+  readonly pg: PgTuning;
   readonly esdbUrl: string | undefined;
   readonly host: string;
   readonly port: number;
@@ -23,6 +27,8 @@ export interface LedgerConfig {
   readonly projectionBatch: number;
   /** While catching up, events per read-model transaction (several pages). */
   readonly projectionCommit: number;
+  /** ...or until it has folded this long: reads waiting for a position (`minPosition`) wait about this long at most for a commit. */
+  readonly projectionCommitMs: number;
   /** Portfolio-months whose rater the runner keeps, so later units extend it instead of re-rating the month. */
   readonly projectionHeldMonths: number;
   /**
@@ -46,6 +52,27 @@ export interface LedgerConfig {
   readonly metaVerifyToken: string | undefined;
 }
 
+const PG_FIGURES: readonly (readonly [keyof PgTuning, string, number, number])[] = [
+  ['pool', 'LEDGER_PG_POOL', 1, 1_000],
+  ['readPool', 'LEDGER_PG_READ_POOL', 1, 1_000],
+  ['connectTimeoutMs', 'LEDGER_PG_CONNECT_TIMEOUT_MS', 100, 600_000],
+  ['statementTimeoutMs', 'LEDGER_PG_STATEMENT_TIMEOUT_MS', 100, 86_400_000],
+  ['idleInTransactionMs', 'LEDGER_PG_IDLE_TX_TIMEOUT_MS', 100, 86_400_000],
+  ['startWaitMs', 'LEDGER_PG_START_WAIT_MS', 0, 3_600_000],
+];
+
+function pgTuning(env: NodeJS.ProcessEnv): PgTuning {
+  const tuning: Record<string, number | string> = { ...DEFAULT_PG, applicationName: env.LEDGER_PG_APPLICATION_NAME || DEFAULT_PG.applicationName };
+  for (const [key, name, min, max] of PG_FIGURES) {
+    const text = env[name];
+    if (text === undefined || text === '') continue;
+    const value = Number(text);
+    if (!Number.isInteger(value) || value < min || value > max) throw new Error(`${name} must be a whole number from ${min} to ${max}, got ${text}`);
+    tuning[key] = value;
+  }
+  return tuning as unknown as PgTuning;
+}
+
 const PROJECTION_MODES: Readonly<Record<string, ProjectionMode>> = { thread: 'thread', on: 'thread', inline: 'inline', off: 'off' };
 
 /** Reads the environment once, at start, and fails fast on anything it cannot use. */
@@ -65,12 +92,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     readModelsFile: resolve(env.LEDGER_SQLITE_READ_MODELS ?? `${sqliteFile.replace(/\.(db|sqlite3?)$/, '')}.read-models.db`),
     postgresUrl: env.LEDGER_PG_URL,
     postgresSchema: env.LEDGER_PG_SCHEMA ?? 'ledger',
+    pg: pgTuning(env),
     esdbUrl: env.ESDB_URL,
     host: env.HOST ?? '127.0.0.1',
     port,
     projections,
     projectionBatch: Number(env.LEDGER_PROJECTION_BATCH ?? '2000'),
     projectionCommit: Number(env.LEDGER_PROJECTION_COMMIT ?? '100000'),
+    projectionCommitMs: Number(env.LEDGER_PROJECTION_COMMIT_MS ?? '1000'),
     projectionHeldMonths: Number(env.LEDGER_PROJECTION_HELD_MONTHS ?? '2000'),
     projectionNice: Number(env.LEDGER_PROJECTION_NICE ?? '10'),
     projectionWorkers: Number(env.LEDGER_PROJECTION_WORKERS ?? String(availableParallelism())),
@@ -84,6 +113,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
   }
   if (!Number.isInteger(config.projectionCommit) || config.projectionCommit < 1 || config.projectionCommit > 10_000_000) {
     throw new Error(`LEDGER_PROJECTION_COMMIT must be a whole number from 1 to 10000000, got ${env.LEDGER_PROJECTION_COMMIT}`);
+  }
+  if (!Number.isInteger(config.projectionCommitMs) || config.projectionCommitMs < 10 || config.projectionCommitMs > 600_000) {
+    throw new Error(`LEDGER_PROJECTION_COMMIT_MS must be a whole number of milliseconds from 10 to 600000, got ${env.LEDGER_PROJECTION_COMMIT_MS}`);
   }
   if (!Number.isInteger(config.projectionHeldMonths) || config.projectionHeldMonths < 0 || config.projectionHeldMonths > 1_000_000) {
     throw new Error(`LEDGER_PROJECTION_HELD_MONTHS must be a whole number from 0 to 1000000, got ${env.LEDGER_PROJECTION_HELD_MONTHS}`);

@@ -166,6 +166,17 @@ export abstract class EventStore {
     return count;
   }
 
+  /** Several whole streams, each in revision order (absent ones are left out): one read for a batch's threads. */
+  async readStreams(streams: readonly string[]): Promise<Map<string, StoredEvent[]>> {
+    const found = new Map<string, StoredEvent[]>();
+    for (const stream of streams) {
+      const events: StoredEvent[] = [];
+      for await (const event of this.readStream(stream)) events.push(event);
+      if (events.length) found.set(stream, events);
+    }
+    return found;
+  }
+
   abstract close(): Promise<void>;
 
   async *readStream(stream: string, options: ReadStreamOptions = {}): AsyncGenerator<StoredEvent> {
@@ -174,9 +185,11 @@ export abstract class EventStore {
     let from = options.from ?? (direction === 'forwards' ? 0 : Number.MAX_SAFE_INTEGER);
     let left = options.maxCount ?? Number.POSITIVE_INFINITY;
     while (left > 0 && from >= 0) {
-      const page = await this.readStreamPage(stream, from, direction, Math.min(PAGE, left));
+      const limit = Math.min(PAGE, left);
+      const page = await this.readStreamPage(stream, from, direction, limit);
       for (const event of page) yield event;
-      if (page.length === 0) return;
+      // A short page is the stream's end: asking again would only find it empty.
+      if (page.length < limit) return;
       left -= page.length;
       const last = page[page.length - 1]!.revision;
       from = direction === 'forwards' ? last + 1 : last - 1;

@@ -8,7 +8,7 @@ import { Processor } from './processor/processor.js';
 import { PROJECTION_VERSION, ProjectionRegistry, ReadModelTables } from './read-model.schema.js';
 import type { Sql } from './sql.js';
 
-export type ProcessorTuning = Pick<LedgerConfig, 'projectionBatch' | 'projectionCommit' | 'projectionHeldMonths' | 'projectionLeaseMs'>;
+export type ProcessorTuning = Pick<LedgerConfig, 'projectionBatch' | 'projectionCommit' | 'projectionCommitMs' | 'projectionHeldMonths' | 'projectionLeaseMs'>;
 
 export interface ProcessorSetup {
   readonly store: EventStore;
@@ -63,6 +63,7 @@ export async function openProcessor(setup: ProcessorSetup): Promise<LedgerProces
   const processor = new Processor(setup.store, setup.sql, tables.checkpoints, leases, factory, version, setup.tuning.projectionLeaseMs, {
     batchSize: setup.tuning.projectionBatch,
     commitEvery: setup.tuning.projectionCommit,
+    commitMs: setup.tuning.projectionCommitMs,
     claim: setup.claim,
     ...(setup.settleIntervalMs !== undefined ? { settleIntervalMs: setup.settleIntervalMs } : {}),
   });

@@ -28,7 +28,7 @@ export function openReadModelSql(config: LedgerConfig): Opened {
   let found = opened.get(config);
   if (!found) {
     found = readModelsInPostgres(config)
-      ? { sql: PostgresSql.open(config.postgresUrl!), namespace: `${config.postgresSchema}.` }
+      ? { sql: PostgresSql.open(config.postgresUrl!, config.pg), namespace: `${config.postgresSchema}.` }
       : { sql: new SqliteSql(config.readModelsFile), namespace: '' };
     opened.set(config, found);
   }

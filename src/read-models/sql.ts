@@ -2,6 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
+import { DEFAULT_PG, openPool } from '../event-store/postgres/pg-pool.js';
+import type { PgTuning } from '../event-store/postgres/pg-pool.js';
 import { inTransaction } from '../event-store/postgres/pg-transaction.js';
 
 export type Param = string | number | bigint | null;
@@ -102,8 +104,8 @@ export class PostgresSql implements Sql {
     private readonly owned: boolean,
   ) {}
 
-  static open(connectionString: string): PostgresSql {
-    return new PostgresSql(new pg.Pool({ connectionString, max: 4 }), true);
+  static open(connectionString: string, tuning: PgTuning = DEFAULT_PG): PostgresSql {
+    return new PostgresSql(openPool(connectionString, tuning, tuning.readPool), true);
   }
 
   async all<T>(sql: string, params: readonly Param[] = []): Promise<T[]> {

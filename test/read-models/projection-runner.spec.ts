@@ -38,7 +38,7 @@ function seededLog(prefix: string, seed: Parameters<typeof seedStore>[1]): { rea
   return log;
 }
 
-const tuning = (batch: number, commit = batch, held = 2_000): ProcessorTuning => ({ projectionBatch: batch, projectionCommit: commit, projectionHeldMonths: held, projectionLeaseMs: 30_000 });
+const tuning = (batch: number, commit = batch, held = 2_000): ProcessorTuning => ({ projectionBatch: batch, projectionCommit: commit, projectionCommitMs: 600_000, projectionHeldMonths: held, projectionLeaseMs: 30_000 });
 
 describe('projection processor on SQLite', () => {
   const log = seededLog('ledger-runner-', { events: 6_000, accounts: 6 });

@@ -1,32 +1,28 @@
-import pg from 'pg';
-import { WrongExpectedRevision } from '../event-store.errors.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type pg from 'pg';
+import { StoreBusy, StoreUnavailable, storeTrouble } from '../event-store.errors.js';
 import type { AppendOptions, AppendResult, AppendWrite, EventInput, StoredEvent, StreamRevision } from '../event-store.port.js';
-import { EventStore, RecordedEvent } from '../event-store.port.js';
-import { checkExpected, encodeAppend, resolveRetry } from '../event-store.validation.js';
-import type { EncodedEvent } from '../event-store.validation.js';
+import { EventStore } from '../event-store.port.js';
+import { encodeAppend } from '../event-store.validation.js';
 import type { Position } from '../position.js';
 import { START } from '../position.js';
+import { COLUMNS, flush, toEvent, toPosition } from './pg-append.js';
+import type { EventRow, Flushed, Item, Write } from './pg-append.js';
+import { DEFAULT_PG, openPool } from './pg-pool.js';
+import type { PgTuning } from './pg-pool.js';
 import { inTransaction } from './pg-transaction.js';
 
 export interface PostgresOptions {
   readonly connectionString: string;
   /** All tables live in this schema; tests give each suite its own. */
   readonly schema?: string;
-  readonly poolSize?: number;
+  readonly tuning?: PgTuning;
 }
 
-interface EventRow {
-  global_position: string;
-  transaction_id: string;
-  stream: string;
-  revision: string;
-  id: string;
-  type: string;
-  data: string;
-  metadata: string;
-}
-
-const COLUMNS = 'global_position, transaction_id, stream, revision, id, type, data::text AS data, metadata::text AS metadata';
+/** Flushes at once, and the events a flush gathers before it starts (an item is never split). */
+const FLUSHES = 2;
+const FLUSH_EVENTS = 5_000;
+const FLUSH_ATTEMPTS = 6;
 
 /**
  * Global order is (writing transaction id, sequence number). A reader only sees rows whose
@@ -40,12 +36,15 @@ export class PostgresEventStore extends EventStore {
   readonly pool: pg.Pool;
   readonly schema: string;
   private ready: Promise<void> | undefined;
+  private queue: Item[] = [];
+  private flushing = 0;
 
   constructor(options: PostgresOptions) {
     super();
     this.schema = options.schema ?? 'ledger';
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(this.schema)) throw new RangeError(`invalid schema name ${this.schema}`);
-    this.pool = new pg.Pool({ connectionString: options.connectionString, max: options.poolSize ?? 10 });
+    const tuning = options.tuning ?? DEFAULT_PG;
+    this.pool = openPool(options.connectionString, tuning, tuning.pool);
   }
 
   /**
@@ -53,10 +52,16 @@ export class PostgresEventStore extends EventStore {
    * and a schema another part of the ledger (the read models) created meanwhile is tried again.
    */
   init(): Promise<void> {
-    this.ready ??= this.create().catch((error: unknown) => {
-      if (!['23505', '42P06'].includes((error as { code?: string }).code ?? '')) throw error;
-      return this.create();
-    });
+    this.ready ??= this.create()
+      .catch((error: unknown) => {
+        if (!['23505', '42P06'].includes((error as { code?: string }).code ?? '')) throw error;
+        return this.create();
+      })
+      .catch((error: unknown) => {
+        // Unreachable now is not unreachable for good: the next call tries again.
+        this.ready = undefined;
+        throw error;
+      });
     return this.ready;
   }
 
@@ -87,69 +92,82 @@ export class PostgresEventStore extends EventStore {
   }
 
   async append(stream: string, events: readonly EventInput[], options: AppendOptions): Promise<AppendResult> {
-    const encoded = encodeAppend(stream, events, options?.expected);
-    await this.init();
-    try {
-      return await this.transaction((client) => this.write(client, stream, encoded, options));
-    } catch (error) {
-      if (!(error instanceof WrongExpectedRevision) && (error as { code?: string }).code !== '23505') throw error;
-      const retry = resolveRetry(stream, encoded, await this.findByIds(encoded.map((e) => e.id)));
-      if (retry) return retry;
-      throw error;
-    }
+    const [result] = await this.enqueue([{ stream, events: encodeAppend(stream, events, options?.expected), expected: options?.expected }]);
+    return result!;
   }
 
+  /** All or none, in one transaction (with whatever other callers' appends share its flush). */
   override async appendMany(writes: readonly AppendWrite[]): Promise<AppendResult[]> {
-    const encoded = writes.map((write) => ({ ...write, encoded: encodeAppend(write.stream, write.events, write.expected) }));
-    await this.init();
-    return this.transaction(async (client) => {
-      const results: AppendResult[] = [];
-      for (const { stream, encoded: events, expected } of encoded) {
-        // A savepoint per write, so a write that is a retry rolls back alone.
-        await client.query('SAVEPOINT w');
-        try {
-          results.push(await this.write(client, stream, events, { expected }));
-          await client.query('RELEASE SAVEPOINT w');
-        } catch (error) {
-          await client.query('ROLLBACK TO SAVEPOINT w');
-          if (!(error instanceof WrongExpectedRevision) && (error as { code?: string }).code !== '23505') throw error;
-          const retry = resolveRetry(stream, events, await this.findByIds(events.map((e) => e.id), client));
-          if (!retry) throw error;
-          results.push(retry);
-        }
-      }
-      return results;
+    return this.enqueue(writes.map((w) => ({ stream: w.stream, events: encodeAppend(w.stream, w.events, w.expected), expected: w.expected })));
+  }
+
+  /**
+   * Group commit: appends that arrive while a flush is running share the next one, so a
+   * transaction and its commit's fsync serve many requests, in four statements whatever their
+   * number. Two flushes may run at once, so one's round trips overlap the other's.
+   */
+  private enqueue(writes: Write[]): Promise<AppendResult[]> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ writes, resolve, reject });
+      this.pump();
     });
   }
 
-  private async write(client: pg.PoolClient, stream: string, events: EncodedEvent[], { expected }: AppendOptions): Promise<AppendResult> {
-    // The no-op update takes the stream's row lock, so concurrent writers to one stream queue
-    // here and each sees the revision its predecessor committed.
-    const locked = await client.query<{ revision: string }>(
-      `INSERT INTO ${this.schema}.streams (stream, revision) VALUES ($1, -1)
-       ON CONFLICT (stream) DO UPDATE SET revision = streams.revision
-       RETURNING revision`,
-      [stream],
-    );
-    const revision = Number(locked.rows[0]!.revision);
-    const current: StreamRevision = revision < 0 ? 'no_stream' : revision;
-    checkExpected(stream, expected, current);
-    const first = revision + 1;
-    const inserted = await client.query<{ global_position: string; transaction_id: string; revision: string; id: string }>(
-      `INSERT INTO ${this.schema}.events (stream, revision, id, type, data, metadata)
-       SELECT $1, $2::bigint + u.o - 1, u.i, u.t, u.d::json, u.m::json
-       FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS u(i, t, d, m, o)
-       ORDER BY u.o
-       RETURNING global_position, transaction_id, revision, id`,
-      [stream, first, events.map((e) => e.id), events.map((e) => e.type), events.map((e) => e.data), events.map((e) => e.metadata)],
-    );
-    const last = first + events.length - 1;
-    await client.query(`UPDATE ${this.schema}.streams SET revision = $2 WHERE stream = $1`, [stream, last]);
-    const written = inserted.rows
-      .map((row) => ({ id: row.id, revision: Number(row.revision), position: toPosition(row) }))
-      .sort((a, b) => a.revision - b.revision);
-    const tail = written[written.length - 1]!;
-    return { stream, revision: tail.revision, position: tail.position, events: written, duplicate: false };
+  private pump(): void {
+    while (this.flushing < FLUSHES && this.queue.length) {
+      let events = 0;
+      let count = 0;
+      while (count < this.queue.length && (count === 0 || events < FLUSH_EVENTS)) {
+        events += this.queue[count]!.writes.reduce((n, w) => n + w.events.length, 0);
+        count += 1;
+      }
+      const items = this.queue.splice(0, count);
+      this.flushing += 1;
+      void this.settle(items).finally(() => {
+        this.flushing -= 1;
+        this.pump();
+      });
+    }
+  }
+
+  private async settle(items: Item[]): Promise<void> {
+    try {
+      await this.init();
+      const { settled, later } = await this.flushRetrying(items);
+      for (const { item, results, error } of settled) {
+        if (results) item.resolve(results);
+        else item.reject(error);
+      }
+      this.queue.unshift(...later);
+    } catch (error) {
+      // A statement no item can be blamed for alone (a value the server refuses) is tried item by item, so it fails only its own.
+      if (items.length > 1 && !storeTrouble(error)) {
+        for (const item of items) await this.settle([item]);
+        return;
+      }
+      const failure = storeTrouble(error) === 'unavailable' ? new StoreUnavailable(error) : storeTrouble(error) === 'busy' ? new StoreBusy(error) : error;
+      for (const item of items) item.reject(failure);
+    }
+  }
+
+  /**
+   * A deadlock or serialization failure rolls the flush back, so it is simply run again. A stored
+   * id (a retried append, or one another process inserted meanwhile) refuses the insert: the flush
+   * runs again reading the stored ids. Past a few attempts the callers hear STORE_BUSY, which
+   * they may retry.
+   */
+  private async flushRetrying(items: Item[]): Promise<Flushed> {
+    let lookup = false;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.transaction((client) => flush(client, this.schema, items, lookup));
+      } catch (error) {
+        const stored = (error as { code?: string }).code === '23505';
+        if ((!stored && storeTrouble(error) !== 'busy') || attempt >= FLUSH_ATTEMPTS) throw error;
+        if (stored && !lookup) lookup = true;
+        else await sleep(attempt * 5 + Math.random() * 20);
+      }
+    }
   }
 
   async streamRevision(stream: string): Promise<StreamRevision> {
@@ -158,7 +176,9 @@ export class PostgresEventStore extends EventStore {
       `SELECT revision FROM ${this.schema}.streams WHERE stream = $1`,
       [stream],
     );
-    return rows.length === 0 ? 'no_stream' : Number(rows[0]!.revision);
+    // A stream's row is created by the lock of the flush that first writes to it, and stays at -1 if that write was refused.
+    const revision = rows.length === 0 ? -1 : Number(rows[0]!.revision);
+    return revision < 0 ? 'no_stream' : revision;
   }
 
   protected async readStreamPage(stream: string, from: number, direction: 'forwards' | 'backwards', limit: number): Promise<StoredEvent[]> {
@@ -234,24 +254,29 @@ export class PostgresEventStore extends EventStore {
     return Number(rows[0]!.n);
   }
 
-  async close(): Promise<void> {
-    await this.pool.end();
+  override async readStreams(streams: readonly string[]): Promise<Map<string, StoredEvent[]>> {
+    await this.init();
+    const found = new Map<string, StoredEvent[]>();
+    for (let start = 0; start < streams.length; start += 1_000) {
+      const { rows } = await this.pool.query<EventRow>({
+        name: `${this.schema}-streams`,
+        text: `SELECT ${COLUMNS} FROM ${this.schema}.events WHERE stream = ANY($1::text[]) ORDER BY stream, revision`,
+        values: [streams.slice(start, start + 1_000)],
+      });
+      for (const row of rows) {
+        let events = found.get(row.stream);
+        if (!events) found.set(row.stream, (events = []));
+        events.push(toEvent(row));
+      }
+    }
+    return found;
   }
 
-  private async findByIds(ids: string[], client: pg.Pool | pg.PoolClient = this.pool): Promise<StoredEvent[]> {
-    const { rows } = await client.query<EventRow>(`SELECT ${COLUMNS} FROM ${this.schema}.events WHERE id = ANY($1::text[])`, [ids]);
-    return rows.map(toEvent);
+  async close(): Promise<void> {
+    await this.pool.end();
   }
 
   transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     return inTransaction(this.pool, work);
   }
-}
-
-function toPosition(row: { transaction_id: string; global_position: string }): Position {
-  return { commit: BigInt(row.transaction_id), prepare: BigInt(row.global_position) };
-}
-
-function toEvent(row: EventRow): StoredEvent {
-  return new RecordedEvent(row.stream, Number(row.revision), toPosition(row), row.id, row.type, row.data, row.metadata);
 }

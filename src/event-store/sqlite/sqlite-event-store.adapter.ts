@@ -53,6 +53,7 @@ export class SqliteEventStore extends EventStore {
   private readonly insert: Database.Statement;
   private readonly lastRevision: Database.Statement;
   private readonly byIds: Database.Statement;
+  private readonly byStreams: Database.Statement;
   private readonly anyId: Database.Statement;
   private readonly pageForwards: Database.Statement;
   private readonly pageBackwards: Database.Statement;
@@ -90,6 +91,7 @@ export class SqliteEventStore extends EventStore {
     );
     this.lastRevision = this.db.prepare('SELECT MAX(revision) FROM events WHERE stream = ?').pluck();
     this.byIds = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE id IN (SELECT value FROM json_each(?))`).raw();
+    this.byStreams = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE stream IN (SELECT value FROM json_each(?)) ORDER BY stream, revision`).raw();
     this.anyId = this.db.prepare('SELECT 1 FROM events WHERE id IN (SELECT value FROM json_each(?)) LIMIT 1').pluck();
     this.pageForwards = this.db
       .prepare(`SELECT ${COLUMNS} FROM events WHERE stream = ? AND revision >= ? ORDER BY revision LIMIT ?`)
@@ -267,6 +269,17 @@ export class SqliteEventStore extends EventStore {
 
   override async countUpTo(upTo: Position): Promise<number> {
     return this.db.prepare('SELECT COUNT(*) FROM events WHERE position <= ?').pluck().get(upTo.commit) as number;
+  }
+
+  override async readStreams(streams: readonly string[]): Promise<Map<string, StoredEvent[]>> {
+    const found = new Map<string, StoredEvent[]>();
+    for (const row of this.byStreams.all(JSON.stringify(streams)) as Row[]) {
+      const event = toEvent(row);
+      let events = found.get(event.stream);
+      if (!events) found.set(event.stream, (events = []));
+      events.push(event);
+    }
+    return found;
   }
 
   async close(): Promise<void> {

@@ -16,6 +16,8 @@ export interface ProcessorOptions {
   readonly batchSize?: number;
   /** While catching up, pages share a transaction until this many events. */
   readonly commitEvery?: number;
+  /** ...or until they have taken this long: a read waiting for a position waits at most about this for a commit. */
+  readonly commitMs?: number;
   /** Settle (rate) at least every this many events while catching up. */
   readonly settleEvery?: number;
   /** Once caught up, settle at most this often. */
@@ -48,6 +50,7 @@ export class Processor {
   private live = false;
   private readonly batchSize: number;
   private readonly commitEvery: number;
+  private readonly commitMs: number;
   private readonly settleEvery: number;
   private readonly settleIntervalMs: number;
   private readonly claim: Claim;
@@ -64,6 +67,7 @@ export class Processor {
   ) {
     this.batchSize = options.batchSize ?? 2_000;
     this.commitEvery = Math.max(options.commitEvery ?? 100_000, this.batchSize);
+    this.commitMs = options.commitMs ?? 1_000;
     // Settling re-rates whole months while catching up (units arrive out of charge order across
     // pages): each settle costs the months, not the events, so a catch-up settles rarely.
     this.settleEvery = options.settleEvery ?? 1_000_000;
@@ -168,6 +172,7 @@ export class Processor {
     let folded = 0;
     let shared = false;
     let caughtUp: boolean;
+    const began = performance.now();
     for (;;) {
       const page = await this.read(end, cap);
       const pageEnd = page.events.length ? page.events[page.events.length - 1]!.position : end;
@@ -177,7 +182,7 @@ export class Processor {
       shared ||= report.shared;
       events += page.events.length;
       end = pageEnd;
-      if (!page.full || page.capped || events >= this.commitEvery) break;
+      if (!page.full || page.capped || events >= this.commitEvery || performance.now() - began >= this.commitMs) break;
     }
     const at: Reading = { position: end, events: start.events + events, settings: shared ? end : start.settings };
     cohort.caughtUp = caughtUp;

@@ -21,6 +21,16 @@ export async function threadHistory(store: EventStore, stream: string, upTo?: Po
   return events;
 }
 
+/** Several threads' histories in one read of the log, each up to a position as `threadHistory` reads it. */
+export async function threadHistories(store: EventStore, streams: readonly string[], upTo: Position): Promise<Map<string, Positioned[]>> {
+  const histories = new Map<string, Positioned[]>();
+  for (const [stream, events] of await store.readStreams(streams)) {
+    const beyond = events.findIndex((event) => comparePositions(event.position, upTo) > 0);
+    histories.set(stream, (beyond < 0 ? events : events.slice(0, beyond)).map(toPositioned));
+  }
+  return histories;
+}
+
 /** The WABA a thread's first event names: whose thread it is when its number is not attached. */
 export async function firstWaba(store: EventStore, stream: string): Promise<string | undefined> {
   for await (const event of store.readStream(stream, { maxCount: 1 })) {

@@ -11,7 +11,7 @@ import type { ReadModelTables } from '../read-model.schema.js';
 import type { EngineState } from '../settings/engine-state.js';
 import type { Param, Sql } from '../sql.js';
 import { inList } from '../sql.js';
-import { threadHistory, toPositioned } from './thread-history.js';
+import { threadHistories, toPositioned } from './thread-history.js';
 import { foldRows, THREAD_COLUMNS, THREAD_UPSERT, touchedMonths, UNIT_UPSERT } from './thread-rows.js';
 import type { UnitKey } from './unit-rows.js';
 import { RATED_COLUMNS, UNIT_BY_KEY, UNIT_COLUMNS, unitsByKey } from './unit-rows.js';
@@ -94,23 +94,27 @@ export class ThreadsProjection {
     const position = formatPosition(end);
     const units: Param[][] = [];
     const threads: Param[][] = [];
-    for (const stream of streams) {
-      const known = this.folded.get(stream)?.units ?? stored.get(stream);
+    const known = (stream: string) => this.folded.get(stream)?.units ?? stored.get(stream);
+    // A thread seen for the first time has its whole history in this page; the others are read back from the log, together.
+    const whole = (stream: string) => {
       const events = this.pending.get(stream);
-      const whole = !known && !this.fromLog.has(stream) && events && events[0]!.revision === 0 && events[events.length - 1]!.revision === events.length - 1;
-      // A thread seen for the first time has its whole history in this page; any other is read back from the log.
-      const history = whole ? events.map(toPositioned) : await threadHistory(this.store, stream, end);
+      return !known(stream) && !this.fromLog.has(stream) && events !== undefined && events[0]!.revision === 0 && events[events.length - 1]!.revision === events.length - 1;
+    };
+    const fresh = new Set(streams.filter(whole));
+    const logged = await threadHistories(this.store, streams.filter((s) => !fresh.has(s)), end);
+    for (const stream of streams) {
+      const history = fresh.has(stream) ? this.pending.get(stream)!.map(toPositioned) : (logged.get(stream) ?? []);
       const account = this.ownerOf(stream, history);
       const partition = account && this.state.partitionOf(account.wabaId);
       if (!account || partition === undefined || !this.partitions.has(partition)) continue;
       try {
         const thread = foldRows(stream, history, account, this.state.engine, partition, position);
-        this.diff(stream, account, known ?? new Map<string, readonly unknown[]>(), thread.units, units, writes);
+        this.diff(stream, account, known(stream) ?? new Map<string, readonly unknown[]>(), thread.units, units, writes);
         threads.push(thread.thread);
         this.failures.clear(writes, 'thread', stream);
       } catch (error) {
         // Whatever happened to it before, a thread that does not fold is left out: the read models are the log without it, its months blocked.
-        this.diff(stream, account, known ?? new Map<string, readonly unknown[]>(), [], units, writes);
+        this.diff(stream, account, known(stream) ?? new Map<string, readonly unknown[]>(), [], units, writes);
         writes.run(`DELETE FROM ${this.tables.threads} WHERE stream = ?`, [stream]);
         const { code, message } = faultOf(error, 'FOLD_FAILED');
         const newest = history[history.length - 1]!;
