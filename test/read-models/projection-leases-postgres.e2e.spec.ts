@@ -7,15 +7,12 @@ import { seedStore } from '../../bench/seed.js';
 import { loadConfig } from '../../src/config/ledger.config.js';
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store.adapter.js';
 import { comparePositions } from '../../src/event-store/position.js';
-import { prepareVersion, rebuildContext, resetVersion } from '../../src/read-models/ledger-processor.js';
-import { allPartitions } from '../../src/read-models/processor/partitions.js';
-import { dumpReadModels } from '../../src/read-models/read-model.dump.js';
 import { PROJECTION_VERSION } from '../../src/read-models/read-model.schema.js';
-import { planRebuild } from '../../src/read-models/rebuild/rebuild-plan.js';
-import { finishRebuild, rebuildWorker } from '../../src/read-models/rebuild/rebuild.js';
 import { PostgresSql } from '../../src/read-models/sql.js';
+import { prepareVersion } from '../../src/read-models/ledger-processor.js';
 import { CLI } from '../support/cli.js';
 import { dropSchema, freshSchema, pgSkip, pgUrl } from '../support/postgres.js';
+import { assertEqualsRebuild } from '../support/rebuild-compare.js';
 
 const LEASE_MS = 3_000;
 
@@ -87,19 +84,8 @@ if (!pgSkip()) {
       first.kill('SIGTERM');
       await new Promise((resolve) => first.once('close', resolve));
 
-      const reference = 'one-process-rebuild';
-      await resetVersion(sql, `${schema}.`, reference);
-      const setup = { store, sql, namespace: `${schema}.`, tuning: config, version: reference };
-      const context = await rebuildContext(setup);
-      const plan = await planRebuild(store, 1, allPartitions());
-      const events = (await rebuildWorker(context, allPartitions(), plan.ranges[0]!, plan.end)).events;
-      await finishRebuild(sql, context.tables, context.leases, plan, events, async () => undefined);
-      const { tables } = await prepareVersion(sql, `${schema}.`, PROJECTION_VERSION, config);
-      const shared = await dumpReadModels(sql, tables);
-      assert.ok(shared.filter((line) => line.startsWith('["unit"')).length > 1_000, 'the traffic must produce units to compare');
-      const single = await dumpReadModels(sql, context.tables);
-      const only = (a: string[], b: string[]) => a.filter((line) => !b.includes(line)).map((line) => line.slice(0, 300));
-      assert.deepEqual({ shared: only(shared, single), single: only(single, shared) }, { shared: [], single: [] });
+      const units = await assertEqualsRebuild(store, sql, `${schema}.`, config);
+      assert.ok(units > 1_000, 'the traffic must produce units to compare');
     });
   });
 }

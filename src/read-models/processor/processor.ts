@@ -48,6 +48,7 @@ export class Processor {
   private readonly cohorts: Cohorts;
   private leasesDue = 0;
   private live = false;
+  private stale = false;
   private readonly batchSize: number;
   private readonly commitEvery: number;
   private readonly commitMs: number;
@@ -110,6 +111,10 @@ export class Processor {
 
   /** One batch of the lowest cohort; undefined when this worker holds nothing. */
   async step(settleNow = false): Promise<BatchReport | undefined> {
+    if (this.stale) {
+      await this.cohorts.reopen();
+      this.stale = false;
+    }
     await this.keepLeases();
     const cohort = this.cohorts.lowest;
     if (!cohort) return undefined;
@@ -117,8 +122,9 @@ export class Processor {
       return await this.batch(cohort, this.cohorts.next, settleNow);
     } catch (error) {
       if (!(error instanceof LeaseLost)) {
-        // Projectors may hold part of a batch that never committed: start again from the tables.
-        await this.cohorts.reopen();
+        // Projectors may hold part of a batch that never committed: they start again from the
+        // tables, before anything else is done (with the store away, reopening now would fail too).
+        this.stale = true;
         throw error;
       }
       await this.drop(error.partitions);
