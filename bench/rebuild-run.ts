@@ -1,11 +1,11 @@
 import { loadConfig } from '../src/config/ledger.config.js';
-import { SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store.adapter.js';
+import { openEventStore } from '../src/event-store/event-store.factory.js';
 import { START } from '../src/event-store/position.js';
 import { openProcessor } from '../src/read-models/ledger-processor.js';
 import { Projections } from '../src/read-models/projections.js';
 import { readModelChecksum } from '../src/read-models/read-model.dump.js';
 import { PROJECTION_VERSION, ReadModelTables } from '../src/read-models/read-model.schema.js';
-import { SqliteSql } from '../src/read-models/sql.js';
+import { openReadModelSql } from '../src/read-models/read-model.factory.js';
 
 /**
  * One measured run of bench:rebuild, in a process of its own so that its peak RSS is its own:
@@ -15,8 +15,8 @@ import { SqliteSql } from '../src/read-models/sql.js';
  */
 const [mode, workers] = [process.argv[2], Number(process.argv[3] ?? 1)];
 const config = loadConfig();
-const store = new SqliteEventStore({ file: config.sqliteFile });
-const sql = new SqliteSql(config.readModelsFile);
+const store = await openEventStore(config);
+const { sql, namespace } = openReadModelSql(config);
 const clock = () => new Date();
 const started = performance.now();
 let events = 0;
@@ -31,10 +31,10 @@ if (mode === 'floor') {
     after = page[page.length - 1]!.position;
   }
 } else if (mode === 'rebuild') {
-  const projections = new Projections(store, sql, '', config, clock, new ReadModelTables('', PROJECTION_VERSION));
+  const projections = new Projections(store, sql, namespace, config, clock, new ReadModelTables(namespace, PROJECTION_VERSION));
   events = (await projections.rebuild({ workers })).events;
 } else {
-  const { processor } = await openProcessor({ store, sql, namespace: '', tuning: config, claim: 'free', clock });
+  const { processor } = await openProcessor({ store, sql, namespace, tuning: config, claim: 'free', clock });
   await processor.catchUp();
   events = processor.reading?.events ?? 0;
   await processor.leave();
@@ -42,7 +42,7 @@ if (mode === 'floor') {
 const seconds = (performance.now() - started) / 1000;
 // The peak of the run itself: the checksum below reads every row.
 const rssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
-if (mode !== 'floor') checksum = await readModelChecksum(sql, new ReadModelTables('', PROJECTION_VERSION));
+if (mode !== 'floor') checksum = await readModelChecksum(sql, new ReadModelTables(namespace, PROJECTION_VERSION));
 await sql.close();
 await store.close();
 process.stdout.write(`${JSON.stringify({ seconds, events, rssMiB, checksum })}\n`);

@@ -7,13 +7,16 @@ import { PostgresEventStore } from '../src/event-store/postgres/postgres-event-s
 import { SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store.adapter.js';
 
 /**
- * npm run bench:store [-- --events 1000000 --single 20000]
- * PostgreSQL runs when LEDGER_TEST_PG_URL (or LEDGER_PG_URL) is set.
+ * npm run bench:store [-- --events 1000000 --single 20000 --spread 200000]
+ * `spread`: events appended as batches of 1,000 commands over 1,000 streams each (appendMany),
+ * as a batch request or an import writes real traffic. PostgreSQL runs when LEDGER_TEST_PG_URL
+ * (or LEDGER_PG_URL) is set.
  */
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1]!);
 const TOTAL = Number(args.get('events') ?? 1_000_000);
 const SINGLE = Number(args.get('single') ?? 20_000);
+const SPREAD = Number(args.get('spread') ?? 200_000);
 const BATCH = 1_000;
 const pgUrl = process.env.LEDGER_TEST_PG_URL ?? process.env.LEDGER_PG_URL;
 
@@ -51,6 +54,7 @@ interface Figures {
   store: string;
   single: string;
   batched: string;
+  spread: string;
   readAll: string;
   readDecoded: string;
   events: number;
@@ -79,6 +83,15 @@ async function measure(store: EventStore, label: string): Promise<Figures> {
   }
   const batched = toBatch / (appending / 1000);
 
+  appending = 0;
+  for (let written = 0; written < SPREAD; written += BATCH) {
+    const writes = Array.from({ length: Math.min(BATCH, SPREAD - written) }, () => ({ stream: `thread-${n % 100_000}`, events: [messageEvent(n++, run)], expected: 'any' as const }));
+    t = performance.now();
+    await store.appendMany(writes);
+    appending += performance.now() - t;
+  }
+  const spread = SPREAD / (appending / 1000);
+
   t = performance.now();
   let read = 0;
   for await (const batch of store.readAllBatches({ batchSize: 5_000 })) read += batch.length;
@@ -92,7 +105,7 @@ async function measure(store: EventStore, label: string): Promise<Figures> {
   const readDecoded = decoded / ((performance.now() - t) / 1000);
   process.stderr.write('\n');
   const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
-  return { store: label, single: fmt(single), batched: fmt(batched), readAll: fmt(readAll), readDecoded: fmt(readDecoded), events: read, bytes: Math.round(bytes) };
+  return { store: label, single: fmt(single), batched: fmt(batched), spread: fmt(spread), readAll: fmt(readAll), readDecoded: fmt(readDecoded), events: read, bytes: Math.round(bytes) };
 }
 
 const results: Figures[] = [];
@@ -122,11 +135,12 @@ if (pgUrl) {
   console.log('PostgreSQL skipped: set LEDGER_TEST_PG_URL to include it.');
 }
 
-console.log(`\nstore benchmark: ${SINGLE.toLocaleString('en-US')} single appends, then batches of ${BATCH} up to ${TOTAL.toLocaleString('en-US')} events, then read all from position 0`);
+console.log(`\nstore benchmark: ${SINGLE.toLocaleString('en-US')} single appends, then batches of ${BATCH} up to ${TOTAL.toLocaleString('en-US')} events, ${SPREAD.toLocaleString('en-US')} more in batches of ${BATCH} streams, then read all from position 0`);
 console.table(results.map((r) => ({
   store: r.store,
   'append 1/call (events/s)': r.single,
   'append 1000/call (events/s)': r.batched,
+  '1000 streams/call (events/s)': r.spread,
   'read all (events/s)': r.readAll,
   'read all + JSON decode (events/s)': r.readDecoded,
   'events read': r.events.toLocaleString('en-US'),

@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, Min } from 'class-validator';
-import { IsPeriod } from '../read-models/queries/query-params.js';
+import { IsPeriod, LogReadParams } from '../read-models/queries/query-params.js';
 
-export class ExplainParams {
+export class ExplainParams extends LogReadParams {
   @ApiProperty({ example: '2025-10' })
   @IsPeriod()
   period!: string;
@@ -16,7 +16,7 @@ export class ExplainParams {
   line?: number;
 }
 
-export class TimelineParams {
+export class TimelineParams extends LogReadParams {
   @ApiProperty({ example: '2025-10-01T00:00:00Z' })
   @IsISO8601({ strict: true })
   from!: string;

@@ -166,6 +166,21 @@ export abstract class EventStore {
     return count;
   }
 
+  /**
+   * What a reader at `after` has not read yet: how many committed events (counted up to `cap`)
+   * and the oldest of them, including those it may not take yet (on PostgreSQL, rows above the
+   * horizon of a transaction still running elsewhere): lag as the log's head sees it.
+   */
+  async unread(after: Position, cap = 1_000_000): Promise<{ readonly events: number; readonly oldest: StoredEvent | undefined }> {
+    let events = 0;
+    let oldest: StoredEvent | undefined;
+    for await (const batch of this.readAllBatches({ after, batchSize: 5_000, maxCount: cap })) {
+      oldest ??= batch[0];
+      events += batch.length;
+    }
+    return { events, oldest };
+  }
+
   /** Several whole streams, each in revision order (absent ones are left out): one read for a batch's threads. */
   async readStreams(streams: readonly string[]): Promise<Map<string, StoredEvent[]>> {
     const found = new Map<string, StoredEvent[]>();

@@ -30,6 +30,8 @@ export interface Health {
     readonly partitions: number;
     readonly caughtUp: boolean;
     readonly lagSeconds: number;
+    /** Committed events past `position`, up to 1,000,000, whether or not the runner can read them yet. */
+    readonly lagEvents: number;
     readonly failures: FailureSummary;
   };
 }
@@ -66,8 +68,9 @@ export class HealthController {
         ratedPosition: formatPosition(lowest(checkpoints, 'rated')?.rated ?? START),
         events: slowest?.events ?? 0,
         partitions: checkpoints.length,
-        caughtUp: lag.caughtUp,
+        caughtUp: lag.events === 0,
         lagSeconds: lag.seconds,
+        lagEvents: lag.events,
         failures,
       },
     };
@@ -79,7 +82,9 @@ export class HealthController {
   async metricsText(): Promise<string> {
     const tables = await this.reader.tables().catch(() => undefined);
     const checkpoints = tables ? [...(await this.reader.checkpoints(tables)).values()] : [];
-    this.metrics.projectionLag.set((await this.lag(lowest(checkpoints)?.position)).seconds);
+    const lag = await this.lag(lowest(checkpoints)?.position);
+    this.metrics.projectionLag.set(lag.seconds);
+    this.metrics.projectionLagEvents.set(lag.events);
     this.metrics.projectionFailed.reset();
     if (tables) {
       const rows = await this.reader.sql.all<{ partition: number; code: string; n: number | string }>(`SELECT partition, code, COUNT(*) AS n FROM ${tables.failures} GROUP BY partition, code`);
@@ -99,12 +104,15 @@ export class HealthController {
     };
   }
 
-  /** Lag as an auditor feels it: how long ago the oldest event the read models miss was recorded. */
-  private async lag(position: Position | undefined): Promise<{ caughtUp: boolean; seconds: number }> {
-    const [next] = await this.store.readAllPage(position ?? START, 1);
-    if (!next) return { caughtUp: true, seconds: 0 };
-    const at = next.metadata.recordedAt;
+  /**
+   * Lag as an auditor feels it: how many committed events the read models miss, and how long ago
+   * the oldest of them was recorded, counted against the log's head, so a runner that cannot see
+   * new rows (held behind another transaction) shows behind, not caught up.
+   */
+  private async lag(position: Position | undefined): Promise<{ events: number; seconds: number }> {
+    const { events, oldest } = await this.store.unread(position ?? START);
+    const at = oldest?.metadata.recordedAt;
     const recorded = typeof at === 'string' ? Date.parse(at) : NaN;
-    return { caughtUp: false, seconds: Number.isNaN(recorded) ? 0 : Math.max(0, (this.clock().getTime() - recorded) / 1000) };
+    return { events, seconds: Number.isNaN(recorded) ? 0 : Math.max(0, (this.clock().getTime() - recorded) / 1000) };
   }
 }

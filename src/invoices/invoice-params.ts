@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { IsLedgerId } from '../messages/thread-key.request.js';
-import { IsPeriod, ReadParams } from '../read-models/queries/query-params.js';
+import { IsPeriod, LogReadParams, ReadParams } from '../read-models/queries/query-params.js';
 
 export class InvoiceListParams extends ReadParams {
   @ApiPropertyOptional()
@@ -20,7 +20,7 @@ export class InvoiceListParams extends ReadParams {
   status?: string;
 }
 
-export class InvoiceFormatParams {
+export class InvoiceFormatParams extends LogReadParams {
   @ApiPropertyOptional({ enum: ['json', 'csv', 'pdf'] })
   @IsOptional()
   @IsIn(['json', 'csv', 'pdf'])

@@ -18,6 +18,11 @@ export class Metrics {
     registers: [this.registry],
   });
   readonly projectionLag = new Gauge({ name: 'ledger_projection_lag_seconds', help: 'Age of the oldest event the read models do not reflect yet', registers: [this.registry] });
+  readonly projectionLagEvents = new Gauge({
+    name: 'ledger_projection_lag_events',
+    help: 'Committed events the slowest partition has not reflected yet (counted up to 1,000,000), including those it cannot read yet',
+    registers: [this.registry],
+  });
   readonly requestSeconds = new Histogram({
     name: 'ledger_http_request_seconds',
     help: 'HTTP request duration',

@@ -377,6 +377,27 @@ export function eventStoreContract(name: string, subject: () => Promise<Contract
         assert.deepEqual(await store.lastPosition(), last.position);
         assert.equal((await store.countUpTo(last.position)) - (await store.countUpTo(first.position)), 2);
       });
+
+      it('tells a reader how many events it has not read, and the oldest of them', async () => {
+        const s = streamName('unread');
+        const first = await store.append(s, [event('un1')], { expected: 'any' });
+        await store.append(s, [event('un2'), event('un3')], { expected: 'any' });
+        const unread = await store.unread(first.position);
+        assert.deepEqual({ events: unread.events, oldest: unread.oldest?.id }, { events: 2, oldest: `${run}:un2` });
+        assert.deepEqual(await store.unread(await store.lastPosition()), { events: 0, oldest: undefined });
+      });
+
+      it('reads several whole streams in one call, each in revision order, leaving out absent ones', async () => {
+        const [a, b] = [streamName('many'), streamName('many')];
+        await store.append(b, [event('rs1')], { expected: 'any' });
+        await store.append(a, [event('rs2'), event('rs3')], { expected: 'any' });
+        await store.append(b, [event('rs4')], { expected: 'any' });
+        const read = await store.readStreams([a, b, streamName('absent')]);
+        assert.deepEqual(
+          Object.fromEntries([...read].map(([stream, events]) => [stream, events.map((e) => `${e.revision}:${e.id.slice(run.length + 1)}`)])),
+          { [a]: ['0:rs2', '1:rs3'], [b]: ['0:rs1', '1:rs4'] },
+        );
+      });
     });
 
     describe('catch-up subscription', () => {

@@ -71,4 +71,20 @@ describe('postgres catch-up visibility', { skip }, () => {
     );
     assert.deepEqual(rows.map((r) => r.id), ['e0', 'slow', 'fast'], 'the slow event holds the earlier sequence number');
   });
+
+  it('counts as unread, for lag, an event a reader cannot take yet behind a transaction still open elsewhere', async () => {
+    const head = await store.lastPosition();
+    await slow.query('BEGIN');
+    await slow.query('SELECT pg_current_xact_id()');
+    const held = await store.append('late-held', [{ id: 'held', type: 'T', data: {} }], { expected: 'no_stream' });
+    try {
+      assert.deepEqual(await store.readAllPage(head, 10), [], 'a reader must not take it while the older transaction runs');
+      const unread = await store.unread(head);
+      assert.deepEqual({ events: unread.events, oldest: unread.oldest?.id }, { events: 1, oldest: 'held' });
+    } finally {
+      await slow.query('COMMIT');
+    }
+    assert.deepEqual((await store.readAllPage(head, 10)).map((e) => e.id), ['held']);
+    assert.deepEqual((await store.unread(held.position)).events, 0);
+  });
 });

@@ -197,6 +197,15 @@ export function invoiceSuite(name: string, subject: () => Promise<InvoiceSubject
         assert.ok(unit!.decisions[0]!.rule.length > 0);
       });
 
+      it('takes minPosition on the reads that replay the log, as on every read, and refuses a malformed one naming it', async () => {
+        await batch([{ type: 'MessageReceived', wabaId: 'waba-a', phoneNumberId: 'ph-waba-a', customer: INDIA, messageId: 'a.min', timestamp: '2025-12-02T10:00:00Z', kind: 'text' }]);
+        for (const path of ['/audit/accounts/waba-a/explain?period=2025-10', '/audit/accounts/waba-a/timeline?from=2025-10-01T00:00:00Z&to=2025-11-01T00:00:00Z', '/invoices/waba-a.2025-10']) {
+          assert.equal((await auditor.get(`${path}${path.includes('?') ? '&' : '?'}minPosition=${last}`)).status, 200, path);
+          const bad = await auditor.get(`${path}${path.includes('?') ? '&' : '?'}minPosition=later`);
+          assert.deepEqual([bad.status, bad.body.code, bad.body.field], [400, 'VALIDATION_FAILED', 'minPosition'], path);
+        }
+      });
+
       it('verifies an issued invoice from its basis over HTTP', async () => {
         const verdict = await auditor.get<{ match: boolean }>('/audit/invoices/waba-a.2025-10/verify');
         assert.equal(verdict.status, 200, JSON.stringify(verdict.body));

@@ -271,6 +271,12 @@ export class SqliteEventStore extends EventStore {
     return this.db.prepare('SELECT COUNT(*) FROM events WHERE position <= ?').pluck().get(upTo.commit) as number;
   }
 
+  override async unread(after: Position, cap = 1_000_000): Promise<{ readonly events: number; readonly oldest: StoredEvent | undefined }> {
+    const events = this.db.prepare('SELECT COUNT(*) FROM (SELECT 1 FROM events WHERE position > ? LIMIT ?)').pluck().get(after.commit, cap) as number;
+    const [oldest] = await this.readAllPage(after, 1);
+    return { events, oldest };
+  }
+
   override async readStreams(streams: readonly string[]): Promise<Map<string, StoredEvent[]>> {
     const found = new Map<string, StoredEvent[]>();
     for (const row of this.byStreams.all(JSON.stringify(streams)) as Row[]) {

@@ -12,6 +12,14 @@ export class ReadParams {
   minPosition?: string;
 }
 
+/** A read of the log itself: it holds every acknowledged write already, so `minPosition` is checked and met at once; a client may send it to any read. */
+export class LogReadParams {
+  @ApiPropertyOptional({ description: 'Accepted as on every read; this one reads the log itself, which reflects every acknowledged write', example: '42/42' })
+  @IsOptional()
+  @Matches(POSITION, { message: 'must be a position COMMIT/PREPARE as a write returned it' })
+  minPosition?: string;
+}
+
 export const IsPeriod = () => Matches(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'must be a month YYYY-MM' });
 
 export class PeriodParams extends ReadParams {
