@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -18,7 +19,7 @@ export interface Sql {
   /** Rows as arrays in column order: no object per row, for the scans that read millions. */
   rows(sql: string, params?: readonly Param[]): Promise<unknown[][]>;
   run(sql: string, params?: readonly Param[]): Promise<void>;
-  /** Many rows into one table: one statement per row on SQLite, one multi-row statement per chunk on PostgreSQL. */
+  /** Many rows into one table: one statement per row on SQLite, one statement of column arrays per chunk on PostgreSQL. */
   insertMany(table: string, columns: readonly string[], rows: readonly Param[][], conflict?: string): Promise<void>;
   transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -94,7 +95,9 @@ export class SqliteSql implements Sql {
   }
 }
 
-const CHUNK = 500;
+const CHUNK = 5_000;
+/** Tables are dropped and made again under the same names with the same columns: their types are read once per process. */
+const COLUMN_TYPES = new Map<string, Map<string, string>>();
 
 export class PostgresSql implements Sql {
   readonly dialect = 'postgres';
@@ -122,12 +125,31 @@ export class PostgresSql implements Sql {
     await this.client.query(params.length ? numbered(sql) : sql, params.map(wire));
   }
 
+  /**
+   * One array per column, unnested by the server: a prepared statement of a few parameters
+   * whatever the number of rows (binding a parameter per value cost more than the insert).
+   */
   async insertMany(table: string, columns: readonly string[], rows: readonly Param[][], conflict = ''): Promise<void> {
+    if (rows.length === 0) return;
+    const types = await this.columnTypes(table);
+    const text = `INSERT INTO ${table} (${columns.join(', ')}) SELECT * FROM unnest(${columns.map((c, i) => `$${i + 1}::${types.get(c) ?? 'text'}[]`).join(', ')}) ${conflict}`;
+    const name = `many-${createHash('sha1').update(text).digest('hex').slice(0, 24)}`;
     for (let start = 0; start < rows.length; start += CHUNK) {
       const chunk = rows.slice(start, start + CHUNK);
-      const values = chunk.map((_, r) => `(${columns.map((__, c) => `$${r * columns.length + c + 1}`).join(', ')})`);
-      await this.client.query(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${values.join(', ')} ${conflict}`, chunk.flat().map(wire));
+      await this.client.query({ name, text, values: columns.map((_, c) => chunk.map((row) => wire(row[c]!))) });
     }
+  }
+
+  private async columnTypes(table: string): Promise<Map<string, string>> {
+    let types = COLUMN_TYPES.get(table);
+    if (!types) {
+      const { rows } = await this.client.query<{ name: string; type: string }>(
+        `SELECT attname AS name, format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped`,
+        [table],
+      );
+      COLUMN_TYPES.set(table, (types = new Map(rows.map((r) => [r.name, r.type]))));
+    }
+    return types;
   }
 
   async transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {

@@ -50,21 +50,31 @@ export async function rebuildWorker(context: RebuildContext, partitions: readonl
   let writes = new Writes();
   let units: Param[][] = [];
   let threads: Param[][] = [];
+  let writing: Promise<void> = Promise.resolve();
+  /**
+   * Starts writing the rows in hand and goes on folding while they are written (a store on
+   * another machine works meanwhile); the write before must have committed first.
+   */
   const flush = async () => {
     writes.insertMany(tables.units, UNIT_COLUMNS, units, UNIT_UPSERT);
     writes.insertMany(tables.threads, THREAD_COLUMNS, threads, THREAD_UPSERT);
     const batch = writes;
-    await sql.transaction(async (tx) => {
-      await leases.fence(tx, held);
-      await batch.apply(tx);
-    });
     writes = new Writes();
     units = [];
     threads = [];
-    if (performance.now() >= renewAt) {
-      held = (await leases.keep(held, partitions)).held;
-      renewAt = performance.now() + context.leaseMs / 3;
-    }
+    await writing;
+    writing = (async () => {
+      await sql.transaction(async (tx) => {
+        await leases.fence(tx, held);
+        await batch.apply(tx);
+      });
+      if (performance.now() >= renewAt) {
+        held = (await leases.keep(held, partitions)).held;
+        renewAt = performance.now() + context.leaseMs / 3;
+      }
+    })();
+    // Its failure surfaces at the next flush; this keeps it from being an unhandled rejection meanwhile.
+    writing.catch(() => undefined);
   };
 
   const state = new EngineState();
@@ -117,7 +127,7 @@ export async function rebuildWorker(context: RebuildContext, partitions: readonl
     }
     let stream: string | undefined;
     let events: StoredEvent[] = [];
-    for await (const batch of store.readRange(range.from, range.to, end, 2_000)) {
+    for await (const batch of ahead(store.readRange(range.from, range.to, end, 2_000))) {
       for (const event of batch) {
         if (event.stream !== stream) {
           if (stream !== undefined) fold(stream, events);
@@ -131,14 +141,34 @@ export async function rebuildWorker(context: RebuildContext, partitions: readonl
     if (stream !== undefined) fold(stream, events);
   }
   if (portfolio !== undefined) await rate(portfolio);
+  await writing;
   for (const event of others) {
     if (!INVOICE_TYPES.has(event.type)) continue;
     const partition = state.partitionOf((event.data as { wabaId?: string } | null)?.wabaId ?? '');
     if (partition !== undefined && mine.has(partition)) await invoices.apply(event, partition, writes);
   }
   await flush();
+  await writing;
   onProgress?.(read);
   return { events: read };
+}
+
+/** The next batch is asked for before this one is handed on, so the store reads while the caller folds. */
+async function* ahead<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  const ask = () => {
+    const next = iterator.next();
+    // A caller that stops early never awaits the batch asked for ahead: its failure is not unhandled.
+    next.catch(() => undefined);
+    return next;
+  };
+  let next = ask();
+  for (;;) {
+    const result = await next;
+    if (result.done) return;
+    next = ask();
+    yield result.value;
+  }
 }
 
 /** A portfolio-month's unit rows in the order stage 2 reads them from the table: each WABA's by key, merged in charge order. */
