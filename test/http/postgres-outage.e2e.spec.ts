@@ -53,7 +53,7 @@ async function untilAcknowledged(send: () => Promise<Response>, tally: Tally): P
 }
 
 if (!pgSkip()) {
-  describe('a server on PostgreSQL through connections lost and an outage, mid-load', () => {
+  describe('a server on PostgreSQL through connections lost, an outage and a stalled network, mid-load', () => {
     const schema = freshSchema('outage');
     const application = `ledger-${schema}`;
     const proxy = new TcpProxy(new URL(pgUrl!).hostname, Number(new URL(pgUrl!).port || 5432));
@@ -156,6 +156,15 @@ if (!pgSkip()) {
       assert.equal(health.status, 503, `/health while PostgreSQL is away: ${JSON.stringify(health.body)}`);
       await sleep(3_000);
       await proxy.up();
+      await sleep(2_000);
+
+      // A network that stops answering: /health says so within its bound, requests in flight get their 503 after the statement's.
+      proxy.stall();
+      const stalledAt = Date.now();
+      const stalled = await client.get('/health');
+      assert.deepEqual([stalled.status, Date.now() - stalledAt < 3_000], [503, true], `/health while the network stalls: ${JSON.stringify(stalled.body)}`);
+      await sleep(4_000);
+      proxy.flow();
       await sleep(2_000);
       loading = false;
       await load;

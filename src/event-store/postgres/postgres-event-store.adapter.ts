@@ -35,6 +35,7 @@ export class PostgresEventStore extends EventStore {
   readonly name = 'postgres';
   readonly pool: pg.Pool;
   readonly schema: string;
+  private readonly tuning: PgTuning;
   private ready: Promise<void> | undefined;
   private queue: Item[] = [];
   private flushing = 0;
@@ -43,8 +44,8 @@ export class PostgresEventStore extends EventStore {
     super();
     this.schema = options.schema ?? 'ledger';
     if (!/^[a-z_][a-z0-9_]{0,62}$/.test(this.schema)) throw new RangeError(`invalid schema name ${this.schema}`);
-    const tuning = options.tuning ?? DEFAULT_PG;
-    this.pool = openPool(options.connectionString, tuning, tuning.pool);
+    this.tuning = options.tuning ?? DEFAULT_PG;
+    this.pool = openPool(options.connectionString, this.tuning, this.tuning.pool);
   }
 
   /**
@@ -204,8 +205,10 @@ export class PostgresEventStore extends EventStore {
     return rows.map(toEvent);
   }
 
+  /** Bounded by the connect timeout, not the statement's: /health answers quickly while the network stalls. */
   async ping(): Promise<void> {
-    await this.pool.query('SELECT 1');
+    // pg takes a per-query timeout its typings do not list.
+    await this.pool.query({ text: 'SELECT 1', query_timeout: this.tuning.connectTimeoutMs } as pg.QueryConfig);
   }
 
   override async lastPosition(): Promise<Position> {
