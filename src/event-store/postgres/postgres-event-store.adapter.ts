@@ -104,8 +104,9 @@ export class PostgresEventStore extends EventStore {
 
   /**
    * Group commit: appends that arrive while a flush is running share the next one, so a
-   * transaction and its commit's fsync serve many requests, in four statements whatever their
-   * number. Two flushes may run at once, so one's round trips overlap the other's.
+   * transaction and its commit's fsync serve many requests, in two statements (four round trips
+   * with BEGIN and COMMIT) whatever their number. Two flushes may run at once, so one's round
+   * trips overlap the other's.
    */
   private enqueue(writes: Write[]): Promise<AppendResult[]> {
     return new Promise((resolve, reject) => {
