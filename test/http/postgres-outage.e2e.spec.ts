@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import pg from 'pg';
 import { shippedCard } from '../../bench/seed.js';
 import { loadConfig } from '../../src/config/ledger.config.js';
@@ -58,10 +58,21 @@ if (!pgSkip()) {
     const application = `ledger-${schema}`;
     const proxy = new TcpProxy(new URL(pgUrl!).hostname, Number(new URL(pgUrl!).port || 5432));
     let server: ChildProcess;
-    let client: Client;
+    let client: Client | undefined;
 
-    before(async () => {
+    after(async () => {
+      if (server.exitCode === null) {
+        server.kill('SIGTERM');
+        await once(server, 'close');
+      }
+      await proxy.down();
+      await dropSchema(schema);
+    });
+
+    it('waits at start while PostgreSQL is unreachable, saying so, and serves once it answers', async () => {
+      // The proxy's port is taken, then closed: the server starts against a database that is down.
       await proxy.up();
+      await proxy.down();
       server = spawn(process.execPath, [new URL('../../src/main.js', import.meta.url).pathname], {
         env: {
           ...process.env,
@@ -81,6 +92,12 @@ if (!pgSkip()) {
       });
       let log = '';
       server.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
+      for (let i = 0; i < 400 && !/PostgreSQL is unreachable; waiting for it/.test(log); i++) await sleep(50);
+      assert.match(log, /PostgreSQL is unreachable; waiting for it/);
+      await sleep(1_000);
+      assert.equal(server.exitCode, null, `the server must wait, not exit: ${log.slice(-500)}`);
+      assert.doesNotMatch(log, /ledger listening/);
+      await proxy.up();
       for (let i = 0; i < 300 && !/"url":"([^"]+)"/.test(log); i++) await sleep(50);
       const url = /"url":"([^"]+)"/.exec(log)?.[1];
       assert.ok(url, `the server did not start: ${log.slice(-500)}`);
@@ -96,22 +113,17 @@ if (!pgSkip()) {
       }
     });
 
-    after(async () => {
-      if (server.exitCode === null) {
-        server.kill('SIGTERM');
-        await once(server, 'close');
-      }
-      await proxy.down();
-      await dropSchema(schema);
-    });
-
     it('lives, answers retryable 503s with Retry-After, records every acknowledged command once, and its read models equal a clean rebuild', async () => {
+      assert.ok(client, 'the server must have started');
+      const ledger: Client = client;
       const tally: Tally = { acknowledged: 0, refusals: new Map(), bad: [] };
       const sent = new Set<string>();
       const delivered = new Set<string>();
       let loading = true;
+      // The first bad answer ends the load: a client that cannot reach the server at all must not spin.
+      const going = () => loading && tally.bad.length === 0;
       const batcher = async (c: number) => {
-        for (let n = 0; loading; n++) {
+        for (let n = 0; going(); n++) {
           const commands = Array.from({ length: 20 }, (_, i) => ({
             type: 'MessageReceived',
             wabaId: 'w-out',
@@ -123,18 +135,18 @@ if (!pgSkip()) {
           }));
           for (const command of commands) sent.add(command.messageId);
           const body = JSON.stringify({ commands });
-          await untilAcknowledged(() => fetch(`${client.url}/commands/batch`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}` }, body }), tally);
+          await untilAcknowledged(() => fetch(`${ledger.url}/commands/batch`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}` }, body }), tally);
         }
       };
       // Delivered marketing templates, so the read models hold priced units to compare.
       const webhooks = async () => {
-        for (let n = 0; loading; n++) {
+        for (let n = 0; going(); n++) {
           const customer = `55319${String(n % 500).padStart(8, '0')}`;
           const at = new Date(Date.parse('2025-10-07T12:00:00Z') + n * 1_000).toISOString();
           const pricing = { billable: true, pricing_model: 'PMP', type: 'regular', category: 'marketing' };
           delivered.add(`wamid.s${n}`);
           const body = JSON.stringify(meta.payload('w-out', 'p-out-1', { statuses: [meta.status(customer, `wamid.s${n}`, 'delivered', at, { pricing })] }));
-          await untilAcknowledged(() => fetch(`${client.url}/webhooks/whatsapp`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(body) }, body }), tally);
+          await untilAcknowledged(() => fetch(`${ledger.url}/webhooks/whatsapp`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sign(body) }, body }), tally);
         }
       };
       const load = Promise.all([batcher(1), batcher(2), batcher(3), webhooks()]);
@@ -148,10 +160,10 @@ if (!pgSkip()) {
 
       await sleep(1_500);
       await proxy.down();
-      let health = await client.get('/health');
+      let health = await ledger.get('/health');
       for (let i = 0; i < 100 && health.status === 200; i++) {
         await sleep(50);
-        health = await client.get('/health');
+        health = await ledger.get('/health');
       }
       assert.equal(health.status, 503, `/health while PostgreSQL is away: ${JSON.stringify(health.body)}`);
       await sleep(3_000);
@@ -161,7 +173,7 @@ if (!pgSkip()) {
       // A network that stops answering: /health says so within its bound, requests in flight get their 503 after the statement's.
       proxy.stall();
       const stalledAt = Date.now();
-      const stalled = await client.get('/health');
+      const stalled = await ledger.get('/health');
       assert.deepEqual([stalled.status, Date.now() - stalledAt < 3_000], [503, true], `/health while the network stalls: ${JSON.stringify(stalled.body)}`);
       await sleep(4_000);
       proxy.flow();
@@ -194,7 +206,8 @@ if (!pgSkip()) {
         }
         server.kill('SIGTERM');
         await once(server, 'close');
-        assert.ok((await assertEqualsRebuild(store, sql, `${schema}.`, config)) > 100);
+        const units = await assertEqualsRebuild(store, sql, `${schema}.`, config);
+        assert.ok(units >= 10, `the delivered statuses must give units to compare, got ${units}`);
       } finally {
         await sql.close();
         await store.close();
