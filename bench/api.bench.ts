@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
+import { psql } from './measure.js';
 import { shippedCard } from './seed.js';
 import type { Measured } from './load.js';
 import { againstServer, BENCH_PHONES as phones, load, rate, summary, webhookLoad } from './load.js';
@@ -39,10 +39,7 @@ function storeEnv(store: Store, name: string): Record<string, string> {
 
 async function dropSchema(env: Record<string, string>): Promise<void> {
   if (env.LEDGER_STORE !== 'postgres') return;
-  const client = new pg.Client({ connectionString: pgUrl });
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS ${env.LEDGER_PG_SCHEMA} CASCADE`);
-  await client.end();
+  await psql(pgUrl!, `DROP SCHEMA IF EXISTS ${env.LEDGER_PG_SCHEMA} CASCADE`);
 }
 
 async function startServer(store: Record<string, string>): Promise<ChildProcess> {

@@ -3,10 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { PostgresEventStore } from '../src/event-store/postgres/postgres-event-store.adapter.js';
 import { SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store.adapter.js';
-import { seconds } from './measure.js';
+import { psql, seconds } from './measure.js';
 import { seedStore } from './seed.js';
 
 /**
@@ -45,19 +44,9 @@ interface Run {
   readonly checksum?: string;
 }
 
-async function psql(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: pgUrl });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
 /** Each PostgreSQL run starts from the log alone: every read-model table of the schema is dropped. */
 async function dropReadModels(): Promise<void> {
-  await psql(`DO $$ DECLARE t text; BEGIN
+  await psql(pgUrl!, `DO $$ DECLARE t text; BEGIN
     FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = '${schema}' AND tablename NOT IN ('events', 'streams') LOOP
       EXECUTE format('DROP TABLE %I.%I CASCADE', '${schema}', t);
     END LOOP; END $$`);
@@ -86,7 +75,7 @@ try {
     events = await seedStore(store, { events: wanted, accounts: Number(values.accounts) });
     await store.close();
     // A log at rest, as a rebuild finds it: not one the autovacuum is still going through.
-    if (kind === 'postgres') await psql(`VACUUM ANALYZE ${schema}.events`);
+    if (kind === 'postgres') await psql(pgUrl!, `VACUUM ANALYZE ${schema}.events`);
     console.log(`${kind}: generated ${events.toLocaleString('en-US')} events in ${values.accounts} WABAs in ${seconds(started).toFixed(1)} s`);
 
     const floor = await measure(kind, 'floor', ['floor']);
@@ -115,5 +104,5 @@ try {
   console.log(JSON.stringify({ events, ...figures }));
 } finally {
   rmSync(dir, { recursive: true, force: true });
-  if (stores.includes('postgres')) await psql(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  if (stores.includes('postgres')) await psql(pgUrl!, `DROP SCHEMA IF EXISTS ${schema} CASCADE`);
 }

@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import type { EventInput, EventStore } from '../src/event-store/event-store.port.js';
 import { PostgresEventStore } from '../src/event-store/postgres/postgres-event-store.adapter.js';
 import { SqliteEventStore } from '../src/event-store/sqlite/sqlite-event-store.adapter.js';
+import { psql } from './measure.js';
 
 /**
  * npm run bench:store [-- --events 1000000 --single 20000 --spread 200000]
@@ -126,10 +126,7 @@ if (pgUrl) {
     results.push(await measure(store, 'postgres'));
   } finally {
     await store.close();
-    const client = new pg.Client({ connectionString: pgUrl });
-    await client.connect();
-    await client.query(`DROP SCHEMA ${schema} CASCADE`);
-    await client.end();
+    await psql(pgUrl, `DROP SCHEMA ${schema} CASCADE`);
   }
 } else {
   console.log('PostgreSQL skipped: set LEDGER_TEST_PG_URL to include it.');

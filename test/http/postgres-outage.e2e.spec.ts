@@ -8,13 +8,10 @@ import pg from 'pg';
 import { shippedCard } from '../../bench/seed.js';
 import { loadConfig } from '../../src/config/ledger.config.js';
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store.adapter.js';
-import { comparePositions } from '../../src/event-store/position.js';
-import { prepareVersion } from '../../src/read-models/ledger-processor.js';
-import { PROJECTION_VERSION } from '../../src/read-models/read-model.schema.js';
 import { PostgresSql } from '../../src/read-models/sql.js';
 import { ADMIN_KEY, APP_SECRET, Client, countEvents, meta, sign } from '../support/app.js';
 import { dropSchema, freshSchema, pgSkip, pgUrl } from '../support/postgres.js';
-import { assertEqualsRebuild } from '../support/rebuild-compare.js';
+import { assertEqualsRebuild, untilCaughtUpAndRated } from '../support/rebuild-compare.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 
 const RETRYABLE = new Set(['STORE_UNAVAILABLE', 'STORE_BUSY']);
@@ -197,13 +194,7 @@ if (!pgSkip()) {
 
         const total = await countEvents(store);
         const config = loadConfig({ LEDGER_STORE: 'postgres', LEDGER_PG_URL: pgUrl, LEDGER_PG_SCHEMA: schema });
-        const { tables } = await prepareVersion(sql, `${schema}.`, PROJECTION_VERSION, config);
-        for (let i = 0; ; i++) {
-          const checkpoints = [...(await tables.checkpoints.read(sql)).values()];
-          if (checkpoints.every((c) => c.events === total && comparePositions(c.rated, c.position) === 0)) break;
-          assert.ok(i < 600, `the read models must catch up with the ${total} events`);
-          await sleep(100);
-        }
+        await untilCaughtUpAndRated(sql, `${schema}.`, config, total);
         server.kill('SIGTERM');
         await once(server, 'close');
         const units = await assertEqualsRebuild(store, sql, `${schema}.`, config);

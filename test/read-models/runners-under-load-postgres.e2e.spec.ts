@@ -14,14 +14,13 @@ import { seedStore, shippedCard } from '../../bench/seed.js';
 import { loadConfig } from '../../src/config/ledger.config.js';
 import type { AppendWrite } from '../../src/event-store/event-store.port.js';
 import { PostgresEventStore } from '../../src/event-store/postgres/postgres-event-store.adapter.js';
-import { comparePositions } from '../../src/event-store/position.js';
 import { prepareVersion } from '../../src/read-models/ledger-processor.js';
 import { PROJECTION_VERSION } from '../../src/read-models/read-model.schema.js';
 import { PostgresSql } from '../../src/read-models/sql.js';
 import { countEvents } from '../support/app.js';
 import { CLI, runCli } from '../support/cli.js';
 import { dropSchema, freshSchema, pgSkip, pgUrl } from '../support/postgres.js';
-import { assertEqualsRebuild } from '../support/rebuild-compare.js';
+import { assertEqualsRebuild, untilCaughtUpAndRated } from '../support/rebuild-compare.js';
 
 const WABAS = ['waba-0', 'waba-1', 'waba-2', 'waba-3', 'waba-4', 'waba-5'];
 
@@ -97,13 +96,8 @@ if (!pgSkip()) {
       await load;
 
       const total = await countEvents(store);
+      await untilCaughtUpAndRated(sql, `${schema}.`, config, total);
       const { tables } = await prepareVersion(sql, `${schema}.`, PROJECTION_VERSION, config);
-      for (let i = 0; ; i++) {
-        const checkpoints = [...(await tables.checkpoints.read(sql)).values()];
-        if (checkpoints.every((c) => c.events === total && comparePositions(c.rated, c.position) === 0)) break;
-        assert.ok(i < 600, `the runners must catch up with the ${total} events`);
-        await sleep(100);
-      }
       for (const runner of runners) {
         runner.kill('SIGTERM');
         await once(runner, 'close');

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { LedgerConfig } from '../../src/config/ledger.config.js';
 import type { EventStore } from '../../src/event-store/event-store.port.js';
+import { comparePositions } from '../../src/event-store/position.js';
 import { prepareVersion, rebuildContext, resetVersion } from '../../src/read-models/ledger-processor.js';
 import { allPartitions } from '../../src/read-models/processor/partitions.js';
 import { dumpReadModels } from '../../src/read-models/read-model.dump.js';
@@ -26,4 +28,15 @@ export async function assertEqualsRebuild(store: EventStore, sql: Sql, namespace
   const only = (a: string[], b: string[]) => a.filter((line) => !b.includes(line)).map((line) => line.slice(0, 300));
   assert.deepEqual({ live: only(live, single), single: only(single, live) }, { live: [], single: [] });
   return live.filter((line) => line.startsWith('["unit"')).length;
+}
+
+/** Waits (up to a minute) until every partition has folded all `total` events of the log and rated them. */
+export async function untilCaughtUpAndRated(sql: Sql, namespace: string, config: LedgerConfig, total: number): Promise<void> {
+  const { tables } = await prepareVersion(sql, namespace, PROJECTION_VERSION, config);
+  for (let i = 0; ; i++) {
+    const checkpoints = [...(await tables.checkpoints.read(sql)).values()];
+    if (checkpoints.every((c) => c.events === total && comparePositions(c.rated, c.position) === 0)) return;
+    assert.ok(i < 600, `the read models must catch up with the ${total} events`);
+    await sleep(100);
+  }
 }

@@ -142,12 +142,13 @@ export class PostgresEventStore extends EventStore {
       }
       this.queue.unshift(...later);
     } catch (error) {
+      const trouble = storeTrouble(error);
       // A statement no item can be blamed for alone (a value the server refuses) is tried item by item, so it fails only its own.
-      if (items.length > 1 && !storeTrouble(error)) {
+      if (items.length > 1 && !trouble) {
         for (const item of items) await this.settle([item]);
         return;
       }
-      const failure = storeTrouble(error) === 'unavailable' ? new StoreUnavailable(error) : storeTrouble(error) === 'busy' ? new StoreBusy(error) : error;
+      const failure = trouble === 'unavailable' ? new StoreUnavailable(error) : trouble === 'busy' ? new StoreBusy(error) : error;
       for (const item of items) item.reject(failure);
     }
   }
