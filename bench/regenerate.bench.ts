@@ -68,7 +68,7 @@ try {
   let started = performance.now();
   const card = cards.usd2025q4();
   const writes: AppendWrite[] = [{ stream: 'ratecard-meta-USD', events: [ledgerEvent('RateCardPublished', `${card.rateCardId}:${card.version}`, card, context)], expected: 'any' }];
-  for (const { authIntlEligible: _eligible, ...account } of accounts) {
+  for (const { changes: _changes, ...account } of accounts) {
     writes.push({ stream: accountStream(account.wabaId), events: [ledgerEvent('AccountRegistered', account.wabaId, account, context)], expected: 'no_stream' });
   }
   await store.appendMany(writes);

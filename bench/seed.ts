@@ -40,7 +40,7 @@ export async function seedStore(store: EventStore, options: SeedOptions): Promis
     { stream: 'ratecard-meta-USD', events: [shippedCard('meta-usd-2025-10.csv'), shippedCard('meta-usd-2026-01.csv')].map((c) => event('RateCardPublished', `${c.rateCardId}:${c.version}`, c)), expected: 'any' },
   ];
   for (const account of accounts) {
-    const { authIntlEligible: _eligible, ...registered } = account;
+    const { changes: _changes, ...registered } = account;
     writes.push({
       stream: accountStream(account.wabaId),
       events: [event('AccountRegistered', account.wabaId, registered), ...[0, 1, 2].map((p) => event('PhoneNumberAttached', `${account.wabaId}-p${p}`, { wabaId: account.wabaId, phoneNumberId: `${account.wabaId}-p${p}` }))],

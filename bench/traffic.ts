@@ -34,15 +34,11 @@ export interface GeneratedThread {
 
 export function accountsOf(count: number, seed: number): AccountContext[] {
   const rnd = random(seed);
-  return Array.from({ length: count }, (_, i) => ({
-    wabaId: `waba-${i}`,
-    portfolioId: `portfolio-${Math.floor(i / 3)}`,
-    timezone: ZONES[Math.floor(rnd() * ZONES.length)]!,
-    currency: 'USD',
-    rateCardId: 'meta-USD',
-    primaryLocation: rnd() < 0.5 ? 'BR' : 'IN',
-    authIntlEligible: rnd() < 0.3,
-  }));
+  return Array.from({ length: count }, (_, i) => {
+    const wabaId = `waba-${i}`;
+    const registered = { wabaId, portfolioId: `portfolio-${Math.floor(i / 3)}`, timezone: ZONES[Math.floor(rnd() * ZONES.length)]!, currency: 'USD', rateCardId: 'meta-USD', primaryLocation: rnd() < 0.5 ? 'BR' : 'IN' };
+    return rnd() < 0.3 ? { ...registered, changes: [{ wabaId, effectiveFrom: '2024-01-01', authInternational: { startTime: '2024-01-01T00:00:00.000Z' } }] } : registered;
+  });
 }
 
 /**

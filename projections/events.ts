@@ -22,14 +22,34 @@ export interface AccountRegisteredData {
   readonly currency: string;
   readonly rateCardId: string;
   readonly primaryLocation?: string;
+  /** Whether Meta verified the primary location; a registered one is taken as verified unless this says false. */
+  readonly primaryLocationVerified?: boolean;
 }
 
+/** Meta's authentication-international eligibility: permanent once granted. Instants are ISO-8601 UTC. */
+export interface AuthInternationalGrant {
+  /** The business's start time. */
+  readonly startTime: string;
+  /** Per-country start times (ISO alpha-2 -> instant) that replace the business's for that country. */
+  readonly countries?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Settings from a local date on (00:00 in the WABA's time zone then in force). Only the fields
+ * given change. Time zone, currency and rate card change only on the first day of a month.
+ */
 export interface AccountSettingsChangedData {
   readonly wabaId: string;
   readonly effectiveFrom: string;
   readonly timezone?: string;
   readonly currency?: string;
+  readonly rateCardId?: string;
+  readonly primaryLocation?: string;
+  readonly primaryLocationVerified?: boolean;
+  readonly authInternational?: AuthInternationalGrant;
+  /** Schema 1: eligible from `effectiveFrom`, read as a grant starting at its midnight. */
   readonly authIntlEligibility?: boolean;
+  readonly reason?: string;
 }
 
 export interface PhoneNumberAttachedData {
@@ -123,6 +143,15 @@ export interface RateCardPublishedData {
   readonly effectiveFrom: string;
   readonly rates: readonly RateRow[];
   readonly tiers?: readonly TierRow[];
+  /** Markets, categories and `market/category` rows of the version it follows that it leaves out on purpose. */
+  readonly drops?: readonly string[];
+}
+
+/** A published version taken out: months it reached are rated again without it. */
+export interface RateCardWithdrawnData {
+  readonly rateCardId: string;
+  readonly version: string;
+  readonly reason: string;
 }
 
 export interface MarketMapEntry {
@@ -171,6 +200,8 @@ export interface InvoiceBasis {
   readonly rateCards: readonly { readonly id: string; readonly version: string }[];
   readonly policies: readonly { readonly era: string; readonly version: string }[];
   readonly engineVersion: string;
+  /** The account settings that priced the month (AccountTerms.settingsOf); absent before engine 1.2.0. */
+  readonly settings?: string;
 }
 
 export interface InvoiceIssuedData {
@@ -213,6 +244,7 @@ export type MessageDelivered = Ev<'MessageDelivered', MessageStatusData>;
 export type MessageRead = Ev<'MessageRead', MessageStatusData>;
 export type MessageFailed = Ev<'MessageFailed', MessageFailedData>;
 export type RateCardPublished = Ev<'RateCardPublished', RateCardPublishedData>;
+export type RateCardWithdrawn = Ev<'RateCardWithdrawn', RateCardWithdrawnData>;
 export type MarketMapPublished = Ev<'MarketMapPublished', MarketMapPublishedData>;
 export type InvoiceIssued = Ev<'InvoiceIssued', InvoiceIssuedData>;
 export type InvoiceRevised = Ev<'InvoiceRevised', InvoiceRevisedData>;
@@ -226,6 +258,7 @@ export type LedgerEvent =
   | PhoneNumberAttached
   | ThreadEvent
   | RateCardPublished
+  | RateCardWithdrawn
   | MarketMapPublished
   | InvoiceIssued
   | InvoiceRevised
@@ -242,6 +275,10 @@ export function threadStream(phoneNumberId: string, customer: string): string {
 
 export function invoiceStream(invoiceId: string): string {
   return `invoice-${invoiceId}`;
+}
+
+export function rateCardStream(rateCardId: string): string {
+  return `ratecard-${rateCardId}`;
 }
 
 export function accountStream(wabaId: string): string {

@@ -6,7 +6,7 @@ import { follow, project, rebuild } from './cli/rebuild.cli.js';
 import { exportInvoice, issueInvoices, regenerateInvoices } from './cli/invoices.cli.js';
 import { auditExplain, auditReplay, auditVerify } from './cli/audit.cli.js';
 import { runWhatIf } from './cli/what-if.cli.js';
-import { importRateCard } from './cli/rate-cards.cli.js';
+import { importRateCard, listRateCards, withdrawRateCard } from './cli/rate-cards.cli.js';
 import { listFailures, retryFailures } from './cli/projection.cli.js';
 import type { Era } from '../projections/policies/policy.js';
 
@@ -96,13 +96,33 @@ rateCards
   .argument('<file>', "Meta's rate-card CSV, or a .json card in canonical form (RateCardPublished data)")
   .option('--tiers <file>', "Meta's volume-tier CSV for this card")
   .option('--rate-card-id <id>', 'the card id accounts name (default meta-<currency>)')
-  .option('--card-version <version>', 'the version of this card (default its effective date)')
+  .option('--card-version <version>', 'the version of this card (default: its effective date and a digest of its prices, as the API gives)')
   .option('--currency <ISO 4217>', "the card's currency; every row must agree (default read from the rows)")
   .option('--effective-from <YYYY-MM-DD>', "local date from which it prices (default read from the CSV's title)")
-  .option('--dry-run', 'read and validate the card, publish nothing')
+  .option('--drops <list>', 'comma-separated markets, categories or market/category rows of the version it follows that it leaves out on purpose')
+  .option('--dry-run', 'read and validate the card, publish nothing, and list the issued invoices whose totals it would change')
   .option('--json', 'print the answer as JSON')
-  .action(async (file: string, options: { tiers?: string; rateCardId?: string; cardVersion?: string; currency?: string; effectiveFrom?: string; dryRun?: boolean; json?: boolean }) => {
+  .action(async (file: string, options: { tiers?: string; rateCardId?: string; cardVersion?: string; currency?: string; effectiveFrom?: string; drops?: string; dryRun?: boolean; json?: boolean }) => {
     await importRateCard(systemClock, { file, ...options });
+  });
+
+rateCards
+  .command('list')
+  .description('Every version of every card: effective date, currency, markets, categories, status (published, replaced, withdrawn)')
+  .option('--json', 'print the answer as JSON')
+  .action(async (options: { json?: boolean }) => {
+    await listRateCards(systemClock, options);
+  });
+
+rateCards
+  .command('withdraw')
+  .description('Take a published version out (for good); the months it reached are rated again, and `invoices regenerate` revises what moved')
+  .argument('<rate-card-id>')
+  .argument('<version>')
+  .requiredOption('--reason <text>', 'why: kept in the log and named by the revisions it causes')
+  .option('--json', 'print the answer as JSON')
+  .action(async (rateCardId: string, version: string, options: { reason: string; json?: boolean }) => {
+    await withdrawRateCard(systemClock, { rateCardId, version, ...options });
   });
 
 const invoices = program.command('invoices').description('Issue, regenerate and export invoices');

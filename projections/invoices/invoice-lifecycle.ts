@@ -97,11 +97,11 @@ export function revisionOf(current: InvoiceIssuedData, draft: InvoiceDraft, posi
   return { ...issueOf(draft, position), supersedes: current.hash, reason, adjustments };
 }
 
-type Priced = Pick<InvoiceBasis, 'rateCards' | 'policies' | 'engineVersion'>;
+type Priced = Pick<InvoiceBasis, 'rateCards' | 'policies' | 'engineVersion' | 'settings'>;
 
-/** What prices an invoice, leaving out how far the log had come: rate cards, policies, engine. */
+/** What prices an invoice, leaving out how far the log had come: rate cards, policies, engine, account settings. */
 export function pricingBasisChanged(issued: Priced, recomputed: Priced): boolean {
-  const basis = (b: Priced) => canonicalJson({ rateCards: b.rateCards, policies: b.policies, engineVersion: b.engineVersion });
+  const basis = (b: Priced) => canonicalJson({ rateCards: b.rateCards, policies: b.policies, engineVersion: b.engineVersion, settings: b.settings ?? null });
   return basis(issued) !== basis(recomputed);
 }
 

@@ -2,7 +2,7 @@ import { parse } from 'csv-parse/sync';
 import type { CountryCode } from 'libphonenumber-js';
 import { getCountries, getCountryCallingCode, parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { MarketMapEntry, MarketMapPublishedData } from '../events.js';
-import type { ZoneCalendar } from '../time/zone-calendar.js';
+import type { Calendar } from '../time/zone-calendar.js';
 import { dayAfter } from '../time/zone-calendar.js';
 import { text } from '../shared/compare.js';
 
@@ -50,7 +50,7 @@ export class MarketMap {
   }
 
   /** The version in force at an instant; before the first one, the first (the map's history starts there). */
-  versionAt(instant: number, calendar: ZoneCalendar): MarketMapVersion {
+  versionAt(instant: number, calendar: Calendar): MarketMapVersion {
     let chosen = this.versions[0]!;
     for (const version of this.versions) {
       if (calendar.midnight(version.effectiveFrom) <= instant) chosen = version;
@@ -70,7 +70,7 @@ export class MarketMap {
     return country;
   }
 
-  resolve(customer: string, instant: number, calendar: ZoneCalendar): CustomerMarket {
+  resolve(customer: string, instant: number, calendar: Calendar): CustomerMarket {
     return this.placeIn(this.versionAt(instant, calendar), customer, this.countryOf(customer));
   }
 

@@ -11,7 +11,7 @@ export const eraD: Policy = {
   customerServiceWindowHours: 24,
   callsOpenWindowFrom: '2025-07-01',
   freeEntryPoint: { replyWithinHours: 24, lengthHours: [{ from: '2025-07-01', hours: 72 }] },
-  volumeTiers: { pool: 'portfolio', categories: ['utility', 'authentication', 'authentication_international'] },
+  volumeTiers: { pool: 'portfolio', categories: ['utility', 'authentication', 'authentication_international'], countAs: { authentication_international: 'authentication' } },
   // Decision (PRICING.md): the card in force at the delivery instant.
   rateCardAt: 'delivered',
   chargeUtilityInWindow: false,

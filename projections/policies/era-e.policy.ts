@@ -2,5 +2,5 @@ import { AUTH_INTERNATIONAL_FROM } from './auth-international.js';
 import amendable from './era-e.json' with { type: 'json' };
 import type { Policy } from './policy.js';
 
-/** Provisional: its parameters live in era-e.json so that amending the era is a data change. */
+/** Its parameters live in era-e.json: Meta amends this era by announcement, and an amendment is a data change. */
 export const eraE: Policy = { ...(amendable as Omit<Policy, 'authInternationalFrom'>), authInternationalFrom: AUTH_INTERNATIONAL_FROM };

@@ -41,6 +41,8 @@ export interface VolumeTiers {
   /** Whose running count: a business portfolio's WABAs together, or each WABA alone. */
   readonly pool: 'portfolio' | 'waba';
   readonly categories: readonly Category[];
+  /** Categories counted together with another (Meta: authentication-international in authentication's count). */
+  readonly countAs?: Partial<Record<Category, Category>>;
 }
 
 export interface Policy {
@@ -71,8 +73,8 @@ export interface Policy {
   readonly chargeUtilityInWindow?: boolean;
   /** Per-message eras: whether non-template (service) messages are billable units. */
   readonly chargeService?: boolean;
-  /** Rate-card column a category is priced at when it has none of its own (E: service at utility). */
-  readonly priceAs?: Partial<Record<Category, Category>>;
+  /** The rate-card column that prices a category when the card has no column of its own (E: service at utility). */
+  readonly priceFallback?: Partial<Record<Category, Category>>;
   /** Authentication-international: country -> first local date it applies. */
   readonly authInternationalFrom?: Readonly<Record<string, string>>;
   /** Conversations of these categories opened in an earlier era keep absorbing messages until they expire. */

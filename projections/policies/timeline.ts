@@ -1,4 +1,4 @@
-import type { ZoneCalendar } from '../time/zone-calendar.js';
+import type { Calendar } from '../time/zone-calendar.js';
 import { dayAfter } from '../time/zone-calendar.js';
 import { eraAPrime } from './era-a-prime.policy.js';
 import { eraA } from './era-a.policy.js';
@@ -28,7 +28,7 @@ export class PolicyTimeline {
     return found;
   }
 
-  at(instant: number, calendar: ZoneCalendar, country: string | undefined): Policy | undefined {
+  at(instant: number, calendar: Calendar, country: string | undefined): Policy | undefined {
     let found: Policy | undefined;
     for (const span of this.spans(calendar)) {
       if (instant < span.start || instant >= span.end) continue;
@@ -41,7 +41,7 @@ export class PolicyTimeline {
     return found;
   }
 
-  private spans(calendar: ZoneCalendar) {
+  private spans(calendar: Calendar) {
     let spans = this.bounds.get(calendar.zone);
     if (!spans) {
       spans = this.policies.map((policy) => ({
@@ -68,7 +68,7 @@ export function singleEraTimeline(era: Era): PolicyTimeline {
 }
 
 /** Length of the free entry point for one opening instant. */
-export function freeEntryPointHours(policy: Policy, instant: number, calendar: ZoneCalendar): number {
+export function freeEntryPointHours(policy: Policy, instant: number, calendar: Calendar): number {
   const spans = policy.freeEntryPoint?.lengthHours ?? [];
   let hours = 0;
   for (const span of spans) if (calendar.midnight(span.from) <= instant) hours = span.hours;

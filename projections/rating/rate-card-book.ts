@@ -1,6 +1,6 @@
 import { Decimal } from 'decimal.js';
 import type { RateCardPublishedData, TierRow } from '../events.js';
-import type { ZoneCalendar } from '../time/zone-calendar.js';
+import type { Calendar } from '../time/zone-calendar.js';
 import { text } from '../shared/compare.js';
 import { getOrMake } from '../shared/maps.js';
 
@@ -78,7 +78,7 @@ export class RateCardBook {
     }
   }
 
-  cardAt(rateCardId: string, instant: number, calendar: ZoneCalendar): RateCard | undefined {
+  cardAt(rateCardId: string, instant: number, calendar: Calendar): RateCard | undefined {
     let found: RateCard | undefined;
     for (const card of this.byId.get(rateCardId) ?? []) {
       if (calendar.midnight(card.data.effectiveFrom) <= instant) found = card;

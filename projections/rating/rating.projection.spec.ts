@@ -237,6 +237,6 @@ describe('rating: the draft hash of an engine version', () => {
       'Brazil utility free_customer_service 1 x 0 = 0.00',
     ]);
     assert.equal(draft.units, '83cf01779ba52eff');
-    assert.equal(draftHash(draft), 'sha256:850dfbbd9b3636157e8eba0115519917618bc0c16685a25025eff4e1e78d639a');
+    assert.equal(draftHash(draft), 'sha256:d2d647a925a20ef84f63f32133b8ab261621ddb1ae4e610ee07921e18aa6760f');
   });
 });

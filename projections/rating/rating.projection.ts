@@ -1,9 +1,12 @@
 import { Decimal } from 'decimal.js';
 import type { InvoiceLineData } from '../events.js';
-import type { Category, Charge, Policy } from '../policies/policy.js';
+import type { Category, Charge, Era, Policy } from '../policies/policy.js';
 import type { PolicyTimeline } from '../policies/timeline.js';
 import type { AccountContext, BillableUnit } from '../thread/thread.types.js';
-import { dayAfter, parseInstant, ZoneCalendar } from '../time/zone-calendar.js';
+import { dayAfter, parseInstant } from '../time/zone-calendar.js';
+import type { Calendar } from '../time/zone-calendar.js';
+import { AccountTerms } from '../accounts/account-terms.js';
+import type { MonthTerms } from '../accounts/account-terms.js';
 import type { RoundingRule } from './currency.js';
 import { formatMoney, HALF_UP_PER_LINE, roundMoney } from './currency.js';
 import type { Band, Rate, RateCard, RateCardBook } from './rate-card-book.js';
@@ -11,7 +14,7 @@ import { text } from '../shared/compare.js';
 import { getOrMake } from '../shared/maps.js';
 import { UnitsFingerprint } from './units-fingerprint.js';
 
-export const ENGINE_VERSION = '1.1.0';
+export const ENGINE_VERSION = '1.2.0';
 
 /** An invoice line as issued (InvoiceLineData), with the units behind it. */
 export interface DraftLine extends InvoiceLineData {
@@ -29,6 +32,19 @@ export interface UnpricedUnits {
   readonly unitIds?: readonly string[];
 }
 
+/** A free allowance of a month as the rater spent it: which units it absorbed, without listing them. */
+export interface FreeTierUse {
+  readonly era: string;
+  /** The WABA or business number the allowance belongs to. */
+  readonly owner: string;
+  readonly per: 'waba' | 'phone_number';
+  readonly categories: readonly Category[] | 'all';
+  readonly allowance: number;
+  readonly used: number;
+  /** The last unit it absorbed, in charge order: every eligible unit up to it took the allowance, none after. */
+  readonly through: { readonly openedAt: string; readonly unitId: string };
+}
+
 export interface InvoiceDraft {
   readonly wabaId: string;
   readonly portfolioId: string;
@@ -41,11 +57,14 @@ export interface InvoiceDraft {
   readonly units: string;
   /** Charged units no rate card could price: a draft with any is not fit to issue. */
   readonly unpriced: readonly UnpricedUnits[];
+  /** The free allowances the month's units used. */
+  readonly freeTiers: readonly FreeTierUse[];
   readonly rounding: RoundingRule;
   readonly basis: {
     readonly rateCards: readonly { readonly id: string; readonly version: string }[];
     readonly policies: readonly { readonly era: string; readonly version: string }[];
     readonly engineVersion: string;
+    readonly settings: string;
   };
 }
 
@@ -86,8 +105,16 @@ interface Unpriced {
   no: number;
 }
 
+interface Allowance {
+  readonly era: string;
+  readonly owner: string;
+  used: number;
+  through: BillableUnit | undefined;
+}
+
 interface Sheet {
   account: AccountContext;
+  terms: MonthTerms;
   period: string;
   /** Lines by (market, category) pair number: a replay touches one array per unit, no key is built. */
   lines: Pending[][];
@@ -96,7 +123,7 @@ interface Sheet {
   lastCard: RateCard | undefined;
   eras: Set<string>;
   lastEra: string | undefined;
-  allowances: Map<string, number>;
+  allowances: Map<string, Allowance>;
   /** The volume pool this sheet counts in (its portfolio, or itself, in its month), by pair number. */
   volumes: number[] | undefined;
   units: UnitsFingerprint;
@@ -106,7 +133,8 @@ interface Sheet {
 
 interface Context {
   account: AccountContext;
-  calendar: ZoneCalendar;
+  terms: AccountTerms;
+  calendar: Calendar;
   sheets: Map<string, Sheet>;
   last: Sheet | undefined;
 }
@@ -175,21 +203,31 @@ export class Rater {
       sheet.lastEra = policy.era;
     }
     const pricedAt = unit.pricedAt === unit.openedAt ? at : parseInstant(unit.pricedAt);
-    const card = this.options.book.cardAt(account.rateCardId, pricedAt, calendar);
+    const rateCardId = sheet.terms.rateCardId;
+    const card = this.options.book.cardAt(rateCardId, pricedAt, calendar);
     if (card && card !== sheet.lastCard) {
       if (!sheet.cards.has(card)) sheet.cards.set(card, { id: card.id, version: card.version });
       sheet.lastCard = card;
     }
     const pair = this.pairOf(unit.market, unit.category);
-    const priceCategory = policy.priceAs?.[unit.category] ?? unit.category;
+    let priceCategory: Category = unit.category;
+    let rate = card?.rate(unit.market, priceCategory);
+    const fallback = policy.priceFallback?.[unit.category];
+    if (!rate && card && fallback) {
+      rate = card.rate(unit.market, fallback);
+      if (rate) priceCategory = fallback;
+    }
 
     let charge = unit.charge;
     const free = policy.freeTier;
     if (charge === 'regular' && free && takesFreeTier(policy, unit, at, calendar)) {
-      const key = `${policy.era}|${free.per === 'waba' ? unit.wabaId : unit.phoneNumberId}`;
-      const used = sheet.allowances.get(key) ?? 0;
-      if (used < free.allowance) {
-        sheet.allowances.set(key, used + 1);
+      const owner = free.per === 'waba' ? unit.wabaId : unit.phoneNumberId;
+      const key = `${policy.era}|${owner}`;
+      let allowance = sheet.allowances.get(key);
+      if (!allowance) sheet.allowances.set(key, (allowance = { era: policy.era, owner, used: 0, through: undefined }));
+      if (allowance.used < free.allowance) {
+        allowance.used += 1;
+        allowance.through = unit;
         charge = 'free_tier';
       }
     }
@@ -197,9 +235,8 @@ export class Rater {
       this.line(sheet, pair, unit, priceCategory, charge, undefined, card, undefined);
       return;
     }
-    const rate = card?.rate(unit.market, priceCategory);
     if (!card || !rate) {
-      const reason = card ? `rate card ${card.id} ${card.version} has no ${priceCategory} rate for ${unit.market}` : `no rate card ${account.rateCardId} in force at ${unit.pricedAt}`;
+      const reason = card ? `rate card ${card.id} ${card.version} has no ${priceCategory} rate for ${unit.market}` : `no rate card ${rateCardId} in force at ${unit.pricedAt}`;
       const key = `${unit.market}|${unit.category}|${reason}`;
       let entry = sheet.unpriced.get(key);
       if (!entry) {
@@ -216,8 +253,10 @@ export class Rater {
     const tiers = policy.volumeTiers;
     if (tiers && tiers.categories.includes(unit.category)) {
       const volumes = (sheet.volumes ??= this.pool(tiers.pool === 'portfolio' ? `p:${account.portfolioId}` : `w:${account.wabaId}`, period));
-      const n = (volumes[pair] ?? 0) + 1;
-      volumes[pair] = n;
+      const counted = tiers.countAs?.[unit.category];
+      const slot = counted ? this.pairOf(unit.market, counted) : pair;
+      const n = (volumes[slot] ?? 0) + 1;
+      volumes[slot] = n;
       band = card.band(unit.market, priceCategory, n);
     }
     this.line(sheet, pair, unit, priceCategory, charge, band, card, rate);
@@ -242,7 +281,7 @@ export class Rater {
     }
     for (const [waba, context] of this.contexts) {
       const sheets = new Map([...context.sheets].map(([period, sheet]) => [period, cloneSheet(sheet, pools)]));
-      copy.contexts.set(waba, { account: context.account, calendar: context.calendar, sheets, last: context.last && sheets.get(context.last.period) });
+      copy.contexts.set(waba, { account: context.account, terms: context.terms, calendar: context.calendar, sheets, last: context.last && sheets.get(context.last.period) });
     }
     return copy;
   }
@@ -257,7 +296,8 @@ export class Rater {
     if (!context) {
       const account = this.options.accounts.get(wabaId);
       if (!account) throw new RangeError(`WABA ${wabaId} is not among the accounts rated`);
-      context = { account, calendar: ZoneCalendar.of(account.timezone), sheets: new Map(), last: undefined };
+      const terms = AccountTerms.of(account);
+      context = { account, terms, calendar: terms.calendar, sheets: new Map(), last: undefined };
       this.contexts.set(wabaId, context);
     }
     return context;
@@ -266,7 +306,7 @@ export class Rater {
   private sheet(context: Context, period: string): Sheet {
     let sheet = context.sheets.get(period);
     if (!sheet) {
-      sheet = { account: context.account, period, lines: [], unpriced: new Map(), cards: new Map(), lastCard: undefined, eras: new Set(), lastEra: undefined, allowances: new Map(), volumes: undefined, units: new UnitsFingerprint(), opened: [] };
+      sheet = { account: context.account, terms: context.terms.month(period), period, lines: [], unpriced: new Map(), cards: new Map(), lastCard: undefined, eras: new Set(), lastEra: undefined, allowances: new Map(), volumes: undefined, units: new UnitsFingerprint(), opened: [] };
       context.sheets.set(period, sheet);
     }
     context.last = sheet;
@@ -335,14 +375,14 @@ function cloneSheet(sheet: Sheet, pools: ReadonlyMap<number[], number[]>): Sheet
     unpriced: new Map([...sheet.unpriced].map(([key, entry]) => [key, copied(entry)])),
     cards: new Map(sheet.cards),
     eras: new Set(sheet.eras),
-    allowances: new Map(sheet.allowances),
+    allowances: new Map([...sheet.allowances].map(([key, allowance]) => [key, { ...allowance }])),
     volumes: sheet.volumes && pools.get(sheet.volumes),
     units: sheet.units.copy(),
     opened: sheet.opened.map((group) => copies.get(group)!),
   };
 }
 
-function takesFreeTier(policy: Policy, unit: BillableUnit, at: number, calendar: ZoneCalendar): boolean {
+function takesFreeTier(policy: Policy, unit: BillableUnit, at: number, calendar: Calendar): boolean {
   const tier = policy.freeTier;
   if (!tier) return false;
   if (tier.categories !== 'all' && !tier.categories.includes(unit.category)) return false;
@@ -350,11 +390,11 @@ function takesFreeTier(policy: Policy, unit: BillableUnit, at: number, calendar:
 }
 
 function finish(sheet: Sheet, period: string, timeline: PolicyTimeline, rounding: RoundingRule): InvoiceDraft {
-  const { account } = sheet;
+  const { account, terms } = sheet;
   let total = ZERO;
   const pending: Pending[] = [];
   for (const group of sheet.lines) if (group) for (const line of group) pending.push(line);
-  const zero = formatMoney(ZERO, account.currency);
+  const zero = formatMoney(ZERO, terms.currency);
   const lines: DraftLine[] = pending.map((line) => {
     const rateCard = line.card ? { id: line.card.id, version: line.card.version, row: `${line.market}/${line.priceCategory}` } : null;
     // Free lines are most lines of a month: they skip the decimal arithmetic.
@@ -362,10 +402,10 @@ function finish(sheet: Sheet, period: string, timeline: PolicyTimeline, rounding
     let amount = zero;
     if (!line.price.isZero()) {
       const exact = line.price.times(line.count);
-      const rounded = roundMoney(exact, account.currency, rounding);
+      const rounded = roundMoney(exact, terms.currency, rounding);
       total = total.plus(rounded);
       exactAmount = exact.toString();
-      amount = formatMoney(rounded, account.currency);
+      amount = formatMoney(rounded, terms.currency);
     }
     const { market, category, charge, tier, count: quantity, priceText: unitPrice, unitIds } = line;
     // One shape per kind of draft: a literal, not a conditional spread.
@@ -378,21 +418,45 @@ function finish(sheet: Sheet, period: string, timeline: PolicyTimeline, rounding
     wabaId: account.wabaId,
     portfolioId: account.portfolioId,
     period,
-    currency: account.currency,
-    timezone: account.timezone,
+    currency: terms.currency,
+    timezone: terms.timezone,
     lines,
-    total: formatMoney(total, account.currency),
+    total: formatMoney(total, terms.currency),
     units: sheet.units.seal(sheet.opened.map(describe)),
     unpriced: [...sheet.unpriced.values()]
       .map(({ market, category, reason, count, unitIds }) => ({ market, category, reason, quantity: count, ...listed(unitIds) }))
       .sort((a, b) => text(a.market, b.market) || text(a.category, b.category) || text(a.reason, b.reason)),
+    freeTiers: [...sheet.allowances.values()].map((a) => freeTierUse(a, timeline)).sort((a, b) => text(a.era, b.era) || text(a.owner, b.owner)),
     rounding,
     basis: {
       rateCards: [...sheet.cards.values()].sort((a, b) => text(a.id, b.id) || text(a.version, b.version)),
       policies: timeline.versions().filter((p) => sheet.eras.has(p.era)),
       engineVersion: ENGINE_VERSION,
+      settings: AccountTerms.of(account).settingsOf(period),
     },
   };
+}
+
+function freeTierUse(allowance: Allowance, timeline: PolicyTimeline): FreeTierUse {
+  const tier = timeline.policy(allowance.era as Era).freeTier!;
+  const through = allowance.through!;
+  return { era: allowance.era, owner: allowance.owner, per: tier.per, categories: tier.categories, allowance: tier.allowance, used: allowance.used, through: { openedAt: through.openedAt, unitId: through.id } };
+}
+
+/**
+ * The charge a unit was rated at: a regular unit a free allowance absorbed is `free_tier`. The
+ * draft of the unit's month says which, so every output that lists units agrees with the invoice.
+ */
+export function ratedCharge(unit: BillableUnit, freeTiers: readonly FreeTierUse[]): Charge {
+  if (unit.charge !== 'regular') return unit.charge;
+  for (const tier of freeTiers) {
+    if (tier.era !== unit.era || tier.owner !== (tier.per === 'waba' ? unit.wabaId : unit.phoneNumberId)) continue;
+    if (tier.categories !== 'all' && !tier.categories.includes(unit.category)) continue;
+    const at = parseInstant(unit.openedAt);
+    const through = parseInstant(tier.through.openedAt);
+    if (at < through || (at === through && text(unit.id, tier.through.unitId) <= 0)) return 'free_tier';
+  }
+  return unit.charge;
 }
 
 function describe(group: Pending | Unpriced): string {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Positioned } from '../events.js';
-import { account, engine, Story } from '../../test/support/engine-kit.js';
+import { eligibleAccount, engine, Story } from '../../test/support/engine-kit.js';
 import { foldThread } from '../thread/thread.projection.js';
 import { reconcile } from './reconcile.js';
 
@@ -16,7 +16,7 @@ describe("reconciliation with Meta's stated pricing", () => {
     const s = new Story('2025-10-06T08:00:00Z', '919876543210');
     const id = s.template(0, 'authentication');
     stateOn(s, id, { pricing: { billable: true, pricing_model: 'PMP', category: 'authentication-international', type: 'regular' } });
-    const eligible = account({ primaryLocation: 'BR', authIntlEligible: true });
+    const eligible = eligibleAccount({ primaryLocation: 'BR' });
     assert.deepEqual(reconcile(s.events, foldThread(s.events, eligible, engine).units), []);
   });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { account, cards, draftOf, engine, lineSummary, Story, summary } from '../../test/support/engine-kit.js';
+import { account, cards, eligibleAccount, draftOf, engine, lineSummary, Story, summary } from '../../test/support/engine-kit.js';
 import { foldThread } from './thread.projection.js';
 
 const S = 1 / 3600;
@@ -203,7 +203,7 @@ describe('era C: conversations by category', () => {
 });
 
 describe('authentication-international', () => {
-  const eligible = account({ primaryLocation: 'BR', authIntlEligible: true });
+  const eligible = eligibleAccount({ primaryLocation: 'BR' });
 
   it('prices an eligible business abroad at the international rate from the market start date', () => {
     const s = new Story('2025-10-06T08:00:00Z', '919876543210');
@@ -222,33 +222,12 @@ describe('authentication-international', () => {
   it('never applies in the business primary-location country, nor to an ineligible business', () => {
     const s = new Story('2025-10-06T08:00:00Z', '919876543210');
     s.template(0, 'authentication');
-    assert.deepEqual(charges(s, account({ primaryLocation: 'IN', authIntlEligible: true })), ['D authentication regular']);
-    assert.deepEqual(charges(s, account({ primaryLocation: 'BR', authIntlEligible: false })), ['D authentication regular']);
+    assert.deepEqual(charges(s, eligibleAccount({ primaryLocation: 'IN' })), ['D authentication regular']);
+    assert.deepEqual(charges(s, account({ primaryLocation: 'BR' })), ['D authentication regular']);
   });
 });
 
-describe('era E (provisional)', () => {
-  it('charges utility inside the CSW and bills service messages at the utility rate after 1,000 per number', () => {
-    const units = [];
-    for (let i = 0; i < 1001; i++) {
-      const s = new Story('2026-10-05T08:00:00Z', `55119${String(10000000 + i)}`);
-      s.customerWrites(i / 100);
-      s.text(i / 100 + 0.001);
-      units.push(...s.units());
-    }
-    const s = new Story('2026-10-05T08:00:00Z', '5511900000001');
-    s.customerWrites(0);
-    s.template(1, 'utility');
-    units.push(...s.units());
-    const draft = draftOf(units, '2026-10', [cards.usd2026()]);
-    assert.deepEqual(lineSummary(draft), [
-      'Brazil service regular 1 x 0.0068 = 0.01',
-      'Brazil service free_tier 1000 x 0 = 0.00',
-      'Brazil utility regular 1 x 0.0068 = 0.01',
-    ]);
-    assert.equal(draft.lines[0]!.rateCard?.row, 'Brazil/utility');
-  });
-
+describe('era E markets', () => {
   it('moves the nine new standalone markets out of their regions (Kazakhstan was priced as Russia)', () => {
     const before = new Story('2026-09-28T08:00:00Z', '77012345678');
     before.template(0, 'marketing');
@@ -278,6 +257,15 @@ describe('statuses: duplicates, order, failures', () => {
     const units = s.units();
     assert.deepEqual(charges(s), ['D utility free_customer_service']);
     assert.equal(units[0]!.openedAt, s.at(23.5));
+  });
+
+  it('names the read status as the event that delivered a message Meta never marked delivered', () => {
+    const s = new Story('2025-10-06T08:00:00Z');
+    const id = s.send(0, 'marketing', 'read');
+    const read = s.events.find((e) => e.type === 'MessageRead')!;
+    s.events[s.events.indexOf(read)] = { ...read, position: '7/7' };
+    const decision = foldThread(s.events, account(), engine, { trace: true }).decisions.find((d) => d.messageId === id)!;
+    assert.deepEqual([decision.event, decision.position, decision.action], ['MessageRead', '7/7', 'charged']);
   });
 
   it('charges a message delivered on a second device after it failed on the first', () => {

@@ -3,7 +3,9 @@ import type { CustomerMarket, MarketMap, MarketMapVersion } from '../markets/mar
 import type { Category, Charge, Policy } from '../policies/policy.js';
 import type { PolicyTimeline } from '../policies/timeline.js';
 import { freeEntryPointHours } from '../policies/timeline.js';
-import { canonicalInstant, HOUR, isoOf, parseInstant, ZoneCalendar } from '../time/zone-calendar.js';
+import { canonicalInstant, HOUR, isoOf, parseInstant } from '../time/zone-calendar.js';
+import type { Calendar } from '../time/zone-calendar.js';
+import { AccountTerms } from '../accounts/account-terms.js';
 import type { AccountContext, Action, BillableUnit, Decision, OpenConversation, ThreadResult, Windows } from './thread.types.js';
 import { text } from '../shared/compare.js';
 
@@ -31,8 +33,12 @@ interface Outbound {
   /** The delivery timestamp as recorded, when it is already canonical: a unit reuses it. */
   deliveredIso: string | undefined;
   deliveryPosition: string | undefined;
+  /** The status that delivered it: `MessageRead` when Meta skipped `delivered`. */
+  deliveredBy: 'MessageDelivered' | 'MessageRead';
   failedAt: number | undefined;
   failedPosition: string | undefined;
+  /** The category Meta stated for a message sent without a template, when no policy prices it. */
+  unpriced: string | undefined;
 }
 
 interface Inbound {
@@ -58,6 +64,8 @@ interface Open {
 
 const NEVER = Number.NEGATIVE_INFINITY;
 const TEMPLATE_CATEGORIES = new Set<string>(['marketing', 'utility', 'authentication']);
+/** Every category some policy prices, as normaliseCategory spells it. */
+const PRICED_CATEGORIES = new Set<string>([...TEMPLATE_CATEGORIES, 'authentication_international', 'service', 'user_initiated', 'business_initiated', 'referral_conversion']);
 
 /**
  * Stage 1: the history of one (business number, customer) thread -> its billable units, its
@@ -76,9 +84,9 @@ export function foldThread(
   const first = events[0];
   if (!first) return { units: [], windows: emptyWindows(options.until), decisions: [] };
   const { phoneNumberId, customer } = first.data;
-  const calendar = ZoneCalendar.of(account.timezone);
+  const terms = AccountTerms.of(account);
   const steps = normalise(events, options.until);
-  const fold = new ThreadFold(account, context, calendar, phoneNumberId, customer, options.trace ?? false);
+  const fold = new ThreadFold(account, terms, context, phoneNumberId, customer, options.trace ?? false);
   for (const step of steps) fold.apply(step);
   const end = options.until ?? (steps.length ? steps[steps.length - 1]!.at : 0);
   let windows: Windows | undefined;
@@ -124,7 +132,7 @@ function normalise(events: readonly Positioned[], until: number | undefined): St
     }
     let message = outbound.get(data.messageId);
     if (!message) {
-      message = { inbound: false, id: data.messageId, at, sentAt: undefined, template: undefined, inferred: false, deliveredAt: undefined, deliveredIso: undefined, deliveryPosition: undefined, failedAt: undefined, failedPosition: undefined };
+      message = { inbound: false, id: data.messageId, at, sentAt: undefined, template: undefined, inferred: false, deliveredAt: undefined, deliveredIso: undefined, deliveryPosition: undefined, deliveredBy: 'MessageDelivered', failedAt: undefined, failedPosition: undefined, unpriced: undefined };
       outbound.set(data.messageId, message);
       steps.push(message);
     }
@@ -142,6 +150,7 @@ function normalise(events: readonly Positioned[], until: number | undefined): St
           message.deliveredAt = at;
           message.deliveredIso = canonical ? recorded : undefined;
           message.deliveryPosition = event.position;
+          message.deliveredBy = event.type;
         }
         if (!message.template) inferTemplate(message, event.data.stated);
         break;
@@ -186,8 +195,9 @@ function byTime(a: Step, b: Step): number {
 }
 
 /**
- * A delivery whose send was never recorded: Meta's stated category stands in for the template
- * category when it names one; otherwise the message is taken as a non-template message.
+ * A delivery of a message without a recorded template: Meta's stated category stands in for the
+ * template category when it names one; a category no policy prices (Meta's per-token AI agent)
+ * keeps the message from being charged as service; otherwise it is a non-template message.
  */
 function inferTemplate(message: Outbound, stated: StatedPricing | undefined): void {
   const category = normaliseCategory(stated?.pricing?.category);
@@ -195,15 +205,25 @@ function inferTemplate(message: Outbound, stated: StatedPricing | undefined): vo
   if (base && TEMPLATE_CATEGORIES.has(base)) {
     message.template = { name: '(unrecorded)', category: base as TemplateCategory };
     message.inferred = true;
+    message.unpriced = undefined;
+  } else if (base !== undefined && !PRICED_CATEGORIES.has(base)) {
+    message.unpriced = base;
   }
 }
 
-/** Meta spells categories several ways; unknown values are kept as they are. */
+/** Meta spells categories several ways; `marketing_lite` is marketing; unknown values are kept as they are. */
 export function normaliseCategory(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const lower = value.toLowerCase().replace(/-/g, '_');
   if (lower === 'customer_initiated') return 'user_initiated';
+  if (lower === 'marketing_lite') return 'marketing';
   return lower;
+}
+
+/** Whether some policy prices a category Meta stated (spelled any of its ways). */
+export function pricedCategory(value: string): boolean {
+  const category = normaliseCategory(value)!;
+  return PRICED_CATEGORIES.has(category);
 }
 
 class ThreadFold {
@@ -219,14 +239,17 @@ class ThreadFold {
   private placed: CustomerMarket | undefined;
   private ruling: { rule: string; action: Action; text: string } = { rule: '', action: 'none', text: '' };
 
+  private readonly calendar: Calendar;
+
   constructor(
     private readonly account: AccountContext,
+    private readonly terms: AccountTerms,
     private readonly context: EngineContext,
-    private readonly calendar: ZoneCalendar,
     private readonly phoneNumberId: string,
     private readonly customer: string,
     private readonly trace: boolean,
   ) {
+    this.calendar = terms.calendar;
     this.country = context.markets.countryOf(customer);
   }
 
@@ -273,15 +296,21 @@ class ThreadFold {
       return;
     }
     const policy = this.policyAt(at);
+    const event = message.deliveredBy;
+    if (!message.template && message.unpriced !== undefined) {
+      const text = `Meta states the category ${message.unpriced}, which no pricing policy prices: recorded, not charged (reconciliation reports it).`;
+      if (before) this.note(before, at, event, message.id, message.deliveryPosition, policy, 'category-unpriced', text, 'none');
+      return;
+    }
     if (!policy) {
-      if (before) this.note(before, at, 'MessageDelivered', message.id, message.deliveryPosition, undefined, 'no-era', 'Delivered before any pricing era: not charged.', 'none');
+      if (before) this.note(before, at, event, message.id, message.deliveryPosition, undefined, 'no-era', 'Delivered before any pricing era: not charged.', 'none');
       return;
     }
     const unit = this.decide(policy, message, at);
     if (!before) return;
     const { rule, action, text } = this.ruling;
     const why = message.inferred ? `${text} The send was never recorded: the category is the one Meta stated.` : text;
-    this.note(before, at, 'MessageDelivered', message.id, message.deliveryPosition, policy, rule, why, action, unit?.id);
+    this.note(before, at, event, message.id, message.deliveryPosition, policy, rule, why, action, unit?.id);
   }
 
   /** Records the rule behind the delivery at hand; called only when tracing, so a bulk replay builds no text. */
@@ -452,11 +481,11 @@ class ThreadFold {
   }
 
   private templateCategory(policy: Policy, category: TemplateCategory, at: number): Category {
-    if (category !== 'authentication' || !this.account.authIntlEligible) return category;
+    if (category !== 'authentication') return category;
     const country = this.country;
     const from = country ? policy.authInternationalFrom?.[country] : undefined;
-    if (!country || !from || country === this.account.primaryLocation || !this.account.primaryLocation) return category;
-    return at >= this.calendar.midnight(from) ? 'authentication_international' : category;
+    if (!country || !from) return category;
+    return this.terms.international(at, country, this.calendar.midnight(from)) ? 'authentication_international' : category;
   }
 
   private referralOpen(policy: Policy, at: number): boolean {

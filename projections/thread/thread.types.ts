@@ -1,9 +1,9 @@
-import type { AccountRegisteredData } from '../events.js';
+import type { AccountRegisteredData, AccountSettingsChangedData } from '../events.js';
 import type { Category, Charge, Era } from '../policies/policy.js';
 
-/** What the engine needs to know of the WABA a thread belongs to: its registration and settings. */
+/** What the engine needs to know of the WABA a thread belongs to: its registration and its dated settings changes. */
 export interface AccountContext extends AccountRegisteredData {
-  readonly authIntlEligible?: boolean;
+  readonly changes?: readonly AccountSettingsChangedData[];
 }
 
 export interface BillableUnit {

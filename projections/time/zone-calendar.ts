@@ -1,10 +1,20 @@
 import { DateTime, IANAZone } from 'luxon';
 
+/** Local dates and months of a WABA: one zone, or several when its time zone changed. */
+export interface Calendar {
+  /** Names the zones and their dates: equal keys, equal calendars. */
+  readonly zone: string;
+  /** The UTC instant (ms) at which a local date (YYYY-MM-DD) begins. */
+  midnight(localDate: string): number;
+  /** YYYY-MM of an instant. */
+  month(instant: number): string;
+}
+
 /**
  * Local dates and months of one IANA time zone, with the conversions cached: the fold and
  * rating ask for them per message, and a luxon conversion per message would dominate.
  */
-export class ZoneCalendar {
+export class ZoneCalendar implements Calendar {
   private readonly midnights = new Map<string, number>();
   private monthStart = Number.POSITIVE_INFINITY;
   private monthEnd = Number.NEGATIVE_INFINITY;

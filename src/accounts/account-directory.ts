@@ -1,18 +1,43 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { AccountRegisteredData, PhoneNumberAttachedData } from '../../projections/events.js';
-import { accountStream } from '../../projections/events.js';
+import type { AccountRegisteredData, AccountSettingsChangedData, PhoneNumberAttachedData, RateCardPublishedData, RateCardWithdrawnData } from '../../projections/events.js';
+import { accountStream, rateCardStream } from '../../projections/events.js';
 import { EventStore } from '../event-store/event-store.port.js';
 import { LedgerError, notFound } from '../common/ledger-error.js';
 import type { Scope } from '../auth/scope.js';
 import { inScope } from '../auth/scope.js';
+import { formatPosition } from '../event-store/position.js';
+
+const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 
 export interface AccountRecord {
   readonly account: AccountRegisteredData;
   readonly numbers: ReadonlySet<string>;
 }
 
+/** How an event came to be: an auditor reads it beside every setting. */
+export interface Recorded {
+  readonly recordedAt: string | null;
+  readonly actor: string | null;
+  readonly source: string | null;
+  readonly position: string;
+}
+
+/** An account as its own stream tells it: registration, every dated change, every number. */
+export interface AccountHistory {
+  readonly registered: AccountRegisteredData & { readonly recorded: Recorded };
+  readonly settings: readonly (AccountSettingsChangedData & { readonly recorded: Recorded })[];
+  readonly numbers: readonly (PhoneNumberAttachedData & { readonly recorded: Recorded })[];
+}
+
+/** A rate card's versions as its stream tells them, in publication order, and those withdrawn (with why). */
+export interface CardHistory {
+  readonly published: readonly RateCardPublishedData[];
+  readonly withdrawn: ReadonlyMap<string, string>;
+}
+
 /** The checks a command makes before it appends. */
 export interface Directory {
+  cardHistory(rateCardId: string): Promise<CardHistory>;
   require(wabaId: string, scope: Scope, field?: string): Promise<AccountRecord>;
   requireNumber(wabaId: string, phoneNumberId: string, scope: Scope, prefix?: string): Promise<AccountRecord>;
 }
@@ -41,6 +66,40 @@ export class AccountDirectory implements Directory {
     const record = { account, numbers };
     this.cache.set(wabaId, record);
     return record;
+  }
+
+  /** Read from the card's own stream each time: a card command decides on every version published before it. */
+  async cardHistory(rateCardId: string): Promise<CardHistory> {
+    const published: RateCardPublishedData[] = [];
+    const withdrawn = new Map<string, string>();
+    for await (const event of this.store.readStream(rateCardStream(rateCardId))) {
+      if (event.type === 'RateCardPublished') published.push(event.data as RateCardPublishedData);
+      if (event.type === 'RateCardWithdrawn') {
+        const data = event.data as RateCardWithdrawnData;
+        withdrawn.set(data.version, data.reason);
+      }
+    }
+    return { published, withdrawn };
+  }
+
+  /** The account's stream, every event with when and by whom it was recorded; settings in effective order. */
+  async history(wabaId: string, scope: Scope): Promise<AccountHistory> {
+    let registered: AccountHistory['registered'] | undefined;
+    const settings: (AccountSettingsChangedData & { recorded: Recorded })[] = [];
+    const numbers: (PhoneNumberAttachedData & { recorded: Recorded })[] = [];
+    if (inScope(scope, wabaId)) {
+      for await (const event of this.store.readStream(accountStream(wabaId))) {
+        const meta = event.metadata;
+        const recorded: Recorded = { recordedAt: text(meta.recordedAt), actor: text(meta.actor), source: text(meta.source), position: formatPosition(event.position) };
+        if (event.type === 'AccountRegistered') registered = { ...(event.data as AccountRegisteredData), recorded };
+        if (event.type === 'AccountSettingsChanged') settings.push({ ...(event.data as AccountSettingsChangedData), recorded });
+        if (event.type === 'PhoneNumberAttached') numbers.push({ ...(event.data as PhoneNumberAttachedData), recorded });
+      }
+    }
+    if (!registered) throw notFound('ACCOUNT_UNKNOWN', `no account ${wabaId}`, 'wabaId');
+    // Stable: changes of one date keep the order they were recorded in, which is the order they apply in.
+    settings.sort((a, b) => (a.effectiveFrom < b.effectiveFrom ? -1 : a.effectiveFrom > b.effectiveFrom ? 1 : 0));
+    return { registered, settings, numbers };
   }
 
   /** Outside the caller's scope looks exactly like absent: a key never learns another account exists. */

@@ -15,7 +15,13 @@ import { GetUnits } from '../read-models/queries/get-units.query.js';
 import type { UnitsAnswer } from '../read-models/queries/get-units.query.js';
 import { GetWindows } from '../read-models/queries/get-windows.query.js';
 import type { WindowsAnswer } from '../read-models/queries/get-windows.query.js';
-import { PeriodParams, UnitsParams, WindowsParams } from '../read-models/queries/query-params.js';
+import { LogReadParams, PageParams, PeriodParams, UnitsParams, WindowsParams } from '../read-models/queries/query-params.js';
+import { ListAccounts } from '../read-models/queries/list-accounts.query.js';
+import type { AccountsAnswer } from '../read-models/queries/list-accounts.query.js';
+import { AccountDirectory } from './account-directory.js';
+import type { AccountHistory } from './account-directory.js';
+import { ChangeSettings } from './change-settings/change-settings.command.js';
+import { AccountSettingsBody } from './change-settings/change-settings.request.js';
 import { AttachPhoneNumber } from './attach-phone-number/attach-phone-number.command.js';
 import { AttachPhoneNumberRequest } from './attach-phone-number/attach-phone-number.request.js';
 import { RegisterAccount } from './register-account/register-account.command.js';
@@ -29,8 +35,34 @@ export class AccountsController {
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
     private readonly metrics: Metrics,
+    private readonly directory: AccountDirectory,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
+
+  @Get('accounts')
+  @Allow('billing', 'auditor')
+  async list(@Query() params: PageParams, @Caller() scope: Scope): Promise<AccountsAnswer> {
+    return this.queries.execute(new ListAccounts(scope, params.limit ?? 100, params.offset ?? 0, params.minPosition));
+  }
+
+  /** Read from the account's own stream: registration, every dated settings change and every number, with who recorded each and when. */
+  @Get('accounts/:wabaId')
+  @Allow('billing', 'auditor')
+  async account(@Param('wabaId') wabaId: string, @Query() _params: LogReadParams, @Caller() scope: Scope): Promise<AccountHistory> {
+    return this.directory.history(wabaId, scope);
+  }
+
+  @Post('accounts/:wabaId/settings')
+  @Allow('billing')
+  async settings(
+    @Param('wabaId') wabaId: string,
+    @Body() body: AccountSettingsBody,
+    @Caller() scope: Scope,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Appended> {
+    return answer(reply, this.metrics, 'api', await this.commands.execute(new ChangeSettings({ ...body, wabaId }, contextOf(request, scope, this.clock, 'api'))));
+  }
 
   @Post('accounts')
   @Allow('billing')

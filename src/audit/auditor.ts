@@ -1,3 +1,4 @@
+import { AccountTerms } from '../../projections/accounts/account-terms.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { stringify } from 'csv-stringify/sync';
 import { explainThread } from '../../projections/audit/explain.js';
@@ -10,7 +11,6 @@ import type { InvoiceDraft } from '../../projections/rating/rating.projection.js
 import { lineUnits } from '../../projections/rating/rating.projection.js';
 import { foldThread } from '../../projections/thread/thread.projection.js';
 import type { BillableUnit } from '../../projections/thread/thread.types.js';
-import { ZoneCalendar } from '../../projections/time/zone-calendar.js';
 import type { Scope } from '../auth/scope.js';
 import { inScope } from '../auth/scope.js';
 import { LedgerError, notFound } from '../common/ledger-error.js';
@@ -125,7 +125,7 @@ export class Auditor {
     if (!inScope(scope, wabaId)) throw notFound('ACCOUNT_UNKNOWN', `no account ${wabaId}`, 'wabaId');
     const index = await LogIndex.read(this.store, asOf ? { asOf } : {});
     const { state, account } = index.accountAt(wabaId);
-    const calendar = ZoneCalendar.of(account.timezone);
+    const calendar = AccountTerms.of(account).calendar;
     const start = Date.parse(from);
     const end = Date.parse(to);
     const periods = new Set<string>();
@@ -137,11 +137,14 @@ export class Auditor {
     for (const { stream } of index.threadsOf(new Map([[wabaId, { from: start, to: end }]]))) {
       const events = await index.thread(this.store, stream);
       const { phoneNumberId, customer } = events[0]!.data;
-      const decided = new Map(explainThread(foldThread(events, account, state.engine, { trace: true }), drafts).decisions.map((d) => [`${d.event}|${d.messageId}`, d]));
+      // A decision names the event that made it by position (a message delivered by its read status is decided there); a send not yet delivered has none.
+      const decisions = explainThread(foldThread(events, account, state.engine, { trace: true }), drafts).decisions;
+      const byPosition = new Map(decisions.flatMap((d) => (d.position !== undefined ? [[d.position, d]] : [])));
+      const byMessage = new Map(decisions.filter((d) => d.position === undefined).map((d) => [`${d.event}|${d.messageId}`, d]));
       for (const event of events) {
         const at = Date.parse(event.data.timestamp);
         if (at < start || at >= end) continue;
-        const decision = decided.get(`${event.type}|${event.data.messageId}`);
+        const decision = (event.position !== undefined ? byPosition.get(event.position) : undefined) ?? byMessage.get(`${event.type}|${event.data.messageId}`);
         const { before: _before, ...taken } = decision ?? { before: undefined, era: null, rule: '-', action: 'none', explanation: 'recorded; decides nothing on its own' };
         entries.push({ ...taken, at: new Date(at).toISOString(), position: event.position, phoneNumberId, customer, event: event.type, messageId: event.data.messageId });
       }

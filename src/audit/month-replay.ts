@@ -1,3 +1,4 @@
+import { AccountTerms } from '../../projections/accounts/account-terms.js';
 import type { Positioned, ThreadKey } from '../../projections/events.js';
 import type { Invoice, InvoiceEvent } from '../../projections/invoices/invoice-lifecycle.js';
 import { invoiceOf } from '../../projections/invoices/invoice-lifecycle.js';
@@ -8,7 +9,7 @@ import type { InvoiceDraft } from '../../projections/rating/rating.projection.js
 import { Rater } from '../../projections/rating/rating.projection.js';
 import { foldThread } from '../../projections/thread/thread.projection.js';
 import type { AccountContext } from '../../projections/thread/thread.types.js';
-import { monthPlus, parseInstant, ZoneCalendar } from '../../projections/time/zone-calendar.js';
+import { monthPlus, parseInstant } from '../../projections/time/zone-calendar.js';
 import { notFound } from '../common/ledger-error.js';
 import type { EventStore, StoredEvent } from '../event-store/event-store.port.js';
 import type { Position } from '../event-store/position.js';
@@ -137,7 +138,7 @@ export class LogIndex {
 
 /** The UTC instants a WABA's local month runs between. */
 export function monthSpan(account: AccountContext, period: string): { from: number; to: number } {
-  const calendar = ZoneCalendar.of(account.timezone);
+  const calendar = AccountTerms.of(account).calendar;
   return { from: calendar.midnight(`${period}-01`), to: calendar.midnight(`${monthPlus(period, 1)}-01`) };
 }
 

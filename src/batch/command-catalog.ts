@@ -1,8 +1,10 @@
 import type { ClassConstructor } from 'class-transformer';
-import type { AccountRegisteredData, PhoneNumberAttachedData } from '../../projections/events.js';
-import type { AccountRecord, Directory } from '../accounts/account-directory.js';
+import type { AccountRegisteredData, PhoneNumberAttachedData, RateCardPublishedData } from '../../projections/events.js';
+import type { AccountRecord, CardHistory, Directory } from '../accounts/account-directory.js';
 import { planAttach } from '../accounts/attach-phone-number/attach-phone-number.command.js';
 import { AttachPhoneNumberRequest } from '../accounts/attach-phone-number/attach-phone-number.request.js';
+import { planChangeSettings } from '../accounts/change-settings/change-settings.command.js';
+import { ChangeSettingsRequest } from '../accounts/change-settings/change-settings.request.js';
 import { planRegister } from '../accounts/register-account/register-account.command.js';
 import { RegisterAccountRequest } from '../accounts/register-account/register-account.request.js';
 import type { Role, Scope } from '../auth/scope.js';
@@ -19,6 +21,8 @@ import { planStatus } from '../messages/record-status/record-status.command.js';
 import { RecordStatusRequest } from '../messages/record-status/record-status.request.js';
 import { planPublish } from '../rate-cards/publish-rate-card/publish-rate-card.command.js';
 import { PublishRateCardRequest } from '../rate-cards/publish-rate-card/publish-rate-card.request.js';
+import { planWithdraw } from '../rate-cards/withdraw-rate-card/withdraw-rate-card.command.js';
+import { WithdrawRateCardRequest } from '../rate-cards/withdraw-rate-card/withdraw-rate-card.request.js';
 
 interface Entry {
   readonly request: ClassConstructor<object>;
@@ -39,13 +43,15 @@ const INGEST: readonly Role[] = ['ingest', 'billing'];
 
 export const CATALOG: Readonly<Record<string, Entry>> = {
   AccountRegistered: { request: RegisterAccountRequest, roles: BILLING, plan: (r: RegisterAccountRequest, c, _d, p) => planRegister(r, c, p) },
+  AccountSettingsChanged: { request: ChangeSettingsRequest, roles: BILLING, plan: planChangeSettings },
   PhoneNumberAttached: { request: AttachPhoneNumberRequest, roles: BILLING, plan: planAttach },
   MessageSent: { roles: INGEST, request: RecordSentRequest, plan: planSent },
   MessageReceived: { roles: INGEST, request: RecordReceivedRequest, plan: planReceived },
   MessageDelivered: { roles: INGEST, request: RecordStatusRequest, implied: { status: 'delivered' }, plan: planStatus },
   MessageRead: { roles: INGEST, request: RecordStatusRequest, implied: { status: 'read' }, plan: planStatus },
   MessageFailed: { roles: INGEST, request: RecordStatusRequest, implied: { status: 'failed' }, plan: planStatus },
-  RateCardPublished: { request: PublishRateCardRequest, roles: BILLING, plan: (r: PublishRateCardRequest, c, _d, p) => planPublish(r, c, p) },
+  RateCardPublished: { request: PublishRateCardRequest, roles: BILLING, plan: planPublish },
+  RateCardWithdrawn: { request: WithdrawRateCardRequest, roles: BILLING, plan: planWithdraw },
 };
 
 export const COMMAND_TYPES = Object.keys(CATALOG);
@@ -76,11 +82,22 @@ export async function planCanonical(plain: unknown, context: CommandContext, dir
 export class PendingDirectory implements Directory {
   private readonly accounts = new Map<string, AccountRegisteredData>();
   private readonly numbers = new Map<string, Set<string>>();
+  private readonly cards = new Map<string, RateCardPublishedData[]>();
 
   constructor(private readonly inner: Directory) {}
 
+  async cardHistory(rateCardId: string): Promise<CardHistory> {
+    const known = await this.inner.cardHistory(rateCardId);
+    const pending = this.cards.get(rateCardId) ?? [];
+    return pending.length ? { published: [...known.published, ...pending], withdrawn: known.withdrawn } : known;
+  }
+
   note(write: PlannedWrite): void {
     for (const event of write.events) {
+      if (event.type === 'RateCardPublished') {
+        const card = event.data as RateCardPublishedData;
+        this.cards.set(card.rateCardId, [...(this.cards.get(card.rateCardId) ?? []), card]);
+      }
       if (event.type === 'AccountRegistered') this.accounts.set((event.data as AccountRegisteredData).wabaId, event.data as AccountRegisteredData);
       if (event.type === 'PhoneNumberAttached') {
         const { wabaId, phoneNumberId } = event.data as PhoneNumberAttachedData;

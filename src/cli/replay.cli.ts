@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CommandBus } from '@nestjs/cqrs';
 import type { InvoiceDraft } from '../../projections/rating/rating.projection.js';
+import { ratedCharge } from '../../projections/rating/rating.projection.js';
 import type { BillableUnit } from '../../projections/thread/thread.types.js';
 import { SYSTEM } from '../auth/scope.js';
 import { RunBatch } from '../batch/run-batch/run-batch.command.js';
@@ -35,6 +36,7 @@ export interface ReplayInvoice {
 }
 
 export interface ReplayResult {
+  /** Every unit with the charge it was rated at (`free_tier` where a free allowance absorbed it). */
   readonly units: readonly BillableUnit[];
   readonly invoices: readonly ReplayInvoice[];
   readonly skipped: readonly { readonly input: string; readonly line: number; readonly reason: string }[];
@@ -105,10 +107,14 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
     await projections.catchUp();
     const { tables } = projections;
     const sql = ledger.get<Sql>(READ_SQL);
-    const units = (await sql.rows(`SELECT ${UNIT_SELECT} FROM ${tables.units} ORDER BY waba_id, opened_at, unit_id, stream`)).map(unitOf);
-    const drafts = await sql.all<{ data: string; hash: string }>(`SELECT data, hash FROM ${tables.drafts} ORDER BY waba_id, period`);
-    const invoices = drafts.map(({ data, hash }) => {
-      const draft = JSON.parse(data) as InvoiceDraft;
+    const drafts = (await sql.all<{ data: string; hash: string }>(`SELECT data, hash FROM ${tables.drafts} ORDER BY waba_id, period`)).map(({ data, hash }) => ({ draft: JSON.parse(data) as InvoiceDraft, hash }));
+    const freeTiers = new Map(drafts.map(({ draft }) => [`${draft.wabaId}|${draft.period}`, draft.freeTiers]));
+    // A unit row's second column is its month: the draft of that month says what a free tier absorbed.
+    const units = (await sql.rows(`SELECT ${UNIT_SELECT} FROM ${tables.units} ORDER BY waba_id, opened_at, unit_id, stream`)).map((row) => {
+      const unit = unitOf(row);
+      return { ...unit, charge: ratedCharge(unit, freeTiers.get(`${unit.wabaId}|${String(row[1])}`) ?? []) };
+    });
+    const invoices = drafts.map(({ draft, hash }) => {
       return {
         wabaId: draft.wabaId,
         period: draft.period,

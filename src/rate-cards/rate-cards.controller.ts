@@ -1,4 +1,4 @@
-import { Body, Controller, Inject, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -13,6 +13,14 @@ import { Metrics } from '../metrics/metrics.service.js';
 import { PublishRateCard } from './publish-rate-card/publish-rate-card.command.js';
 import { PublishRateCardCsvQuery, PublishRateCardRequest } from './publish-rate-card/publish-rate-card.request.js';
 import { rateCardFromCsv } from './publish-rate-card/rate-card-csv.js';
+import { cardOf } from './publish-rate-card/publish-rate-card.command.js';
+import { RateCardCatalog } from './rate-card-catalog.js';
+import type { CardsAnswer, ImpactRow, InForceAnswer } from './rate-card-catalog.js';
+import { InForceParams } from './rate-card.params.js';
+import { WithdrawRateCard } from './withdraw-rate-card/withdraw-rate-card.command.js';
+import { WithdrawRateCardBody, WithdrawRateCardRequest } from './withdraw-rate-card/withdraw-rate-card.request.js';
+import { ReadParams } from '../read-models/queries/query-params.js';
+import { validateAs } from '../common/validation.js';
 
 @ApiTags('rate-cards')
 @ApiBearerAuth()
@@ -22,8 +30,43 @@ export class RateCardsController {
   constructor(
     private readonly commands: CommandBus,
     private readonly metrics: Metrics,
+    private readonly catalog: RateCardCatalog,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
+
+  /** Every version of every card: effective date, currency, markets, categories, and whether it prices (published), was replaced or withdrawn. */
+  @Get()
+  @Allow('billing', 'auditor')
+  async list(@Query() params: ReadParams): Promise<CardsAnswer> {
+    return this.catalog.list(params.minPosition);
+  }
+
+  /** The version that prices an instant, at 00:00 of its effective date in an account's zone (`wabaId`), a named zone, or UTC. */
+  @Get(':rateCardId/in-force')
+  @Allow('billing', 'auditor')
+  async inForce(@Param('rateCardId') rateCardId: string, @Query() params: InForceParams, @Caller() scope: Scope): Promise<InForceAnswer> {
+    return this.catalog.inForce(scope, rateCardId, params.at, { ...(params.wabaId ? { wabaId: params.wabaId } : {}), ...(params.timezone ? { timezone: params.timezone } : {}) }, params.minPosition);
+  }
+
+  /** What publishing this card would do, without publishing it: the issued invoices whose totals it would change. */
+  @Post('dry-run')
+  async dryRun(@Body() body: PublishRateCardRequest, @Caller() scope: Scope): Promise<{ version: string; invoices: ImpactRow[] }> {
+    const card = cardOf(body);
+    return { version: card.version, invoices: await this.catalog.impact(scope, card) };
+  }
+
+  @Post(':rateCardId/versions/:version/withdraw')
+  async withdraw(
+    @Param('rateCardId') rateCardId: string,
+    @Param('version') version: string,
+    @Body() body: WithdrawRateCardBody,
+    @Caller() scope: Scope,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<Appended> {
+    const command = validateAs(WithdrawRateCardRequest, { rateCardId, version, reason: body.reason }, '');
+    return answer(reply, this.metrics, 'api', await this.commands.execute(new WithdrawRateCard(command, contextOf(request, scope, this.clock, 'api'))));
+  }
 
   @Post()
   async publish(@Body() body: PublishRateCardRequest, @Caller() scope: Scope, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<Appended> {
@@ -36,7 +79,7 @@ export class RateCardsController {
   @ApiBody({ schema: { type: 'string' } })
   async publishCsv(@Body() csv: unknown, @Query() params: PublishRateCardCsvQuery, @Caller() scope: Scope, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<Appended> {
     if (typeof csv !== 'string' || csv.length === 0) throw new LedgerError('VALIDATION_FAILED', 'body: send the CSV as text/csv', 400, 'body');
-    const body = rateCardFromCsv(csv, params);
+    const body = rateCardFromCsv(csv, { ...params, drops: params.drops?.split(',').map((d) => d.trim()).filter(Boolean) });
     return answer(reply, this.metrics, 'api', await this.commands.execute(new PublishRateCard(body, contextOf(request, scope, this.clock, 'api'))));
   }
 }

@@ -1,3 +1,4 @@
+import { AccountTerms } from '../../projections/accounts/account-terms.js';
 import { monthPlus } from '../../projections/time/zone-calendar.js';
 import type { EventStore, StoredEvent } from '../event-store/event-store.port.js';
 import type { Position } from '../event-store/position.js';
@@ -133,9 +134,10 @@ export class LedgerProjector implements Projector {
         if (applied.type === 'AccountSettingsChanged') await this.drafts.markAccounts([wabaId], '0000-00', writes);
         break;
       }
-      case 'RateCardPublished': {
+      case 'RateCardPublished':
+      case 'RateCardWithdrawn': {
         // Prices changed, units did not: only stage 2 reruns, for the months the card can reach.
-        const wabas = [...this.state.accounts.values()].filter((a) => a.rateCardId === applied.data.rateCardId && this.mine(a.wabaId) !== undefined).map((a) => a.wabaId);
+        const wabas = [...this.state.accounts.values()].filter((a) => AccountTerms.of(a).rateCards().has(applied.data.rateCardId) && this.mine(a.wabaId) !== undefined).map((a) => a.wabaId);
         await this.drafts.markAccounts(wabas, monthPlus(applied.data.effectiveFrom.slice(0, 7), -1), writes);
         break;
       }

@@ -1,3 +1,4 @@
+import type { FreeTierUse, InvoiceDraft } from '../../projections/rating/rating.projection.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AccountContext } from '../../projections/thread/thread.types.js';
 import type { Scope } from '../auth/scope.js';
@@ -80,6 +81,12 @@ export class ReadModelReader {
   }
 
   /** The account as of the read's checkpoint; outside the caller's scope it is absent, as an unknown one. */
+  /** The free allowances a month's draft used: which of its units were rated `free_tier`. */
+  async freeTiers(tables: ReadModelTables, wabaId: string, period: string): Promise<readonly FreeTierUse[]> {
+    const [draft] = await this.sql.all<{ data: string }>(`SELECT data FROM ${tables.drafts} WHERE waba_id = ? AND period = ?`, [wabaId, period]);
+    return draft ? ((JSON.parse(draft.data) as InvoiceDraft).freeTiers ?? []) : [];
+  }
+
   account(engine: EngineState, wabaId: string, scope: Scope): AccountContext {
     const account = inScope(scope, wabaId) ? engine.accounts.get(wabaId) : undefined;
     if (!account) throw notFound('ACCOUNT_UNKNOWN', `no account ${wabaId}`, 'wabaId');

@@ -14,6 +14,7 @@ import { ExplainThreadHandler } from './queries/explain-thread.query.js';
 import { GetDraftHandler } from './queries/get-draft.query.js';
 import { GetReconciliationHandler } from './queries/get-reconciliation.query.js';
 import { GetUnitsHandler } from './queries/get-units.query.js';
+import { ListAccountsHandler } from './queries/list-accounts.query.js';
 import { GetWindowsHandler } from './queries/get-windows.query.js';
 
 @Global()
@@ -44,6 +45,7 @@ export class ReadModelsModule implements OnApplicationShutdown {
         ProjectionService,
         GetWindowsHandler,
         GetUnitsHandler,
+        ListAccountsHandler,
         GetDraftHandler,
         ExplainThreadHandler,
         GetReconciliationHandler,

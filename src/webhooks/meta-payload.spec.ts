@@ -39,15 +39,38 @@ describe("Meta's webhook payloads as commands", () => {
     assert.deepEqual(failed.command.errors, [{ code: 131049, title: 'This message was not delivered to maintain healthy ecosystem engagement.' }]);
   });
 
-  it('ignores sent statuses and account updates with a reason, and reads every sample without failing', () => {
+  it("turns Meta's authentication-international eligibility into a settings change dated by its earliest start time", () => {
+    const [item] = readPayload(sample('account-update-auth-intl-eligibility.json'));
+    assert.ok(item && 'command' in item);
+    assert.deepEqual(item.command, {
+      type: 'AccountSettingsChanged',
+      wabaId: '102290129340398',
+      authInternational: { startTime: '2024-08-01T00:00:00.000Z', countries: { ID: '2024-09-01T00:00:00.000Z' } },
+      reason: 'Meta account_update AUTH_INTL_PRICE_ELIGIBILITY_UPDATE',
+    });
+    assert.equal(item.dateAt, '2024-08-01T00:00:00.000Z');
+  });
+
+  it("turns Meta's primary-location update into a verified primary location from the entry's time", () => {
+    const [item] = readPayload(sample('account-update-primary-location.json'));
+    assert.ok(item && 'command' in item);
+    assert.deepEqual(item.command, {
+      type: 'AccountSettingsChanged',
+      wabaId: '102290129340398',
+      primaryLocation: 'BR',
+      primaryLocationVerified: true,
+      reason: 'Meta account_update BUSINESS_PRIMARY_LOCATION_COUNTRY_UPDATE',
+    });
+    assert.equal(item.dateAt, '2024-06-01T00:00:00.000Z');
+  });
+
+  it('ignores sent statuses and the volume-tier update with a reason, and reads every sample without failing', () => {
     const reasons = readdirSync(samples)
       .sort()
       .flatMap((name) => readPayload(sample(name)))
       .filter((item) => 'ignored' in item)
       .map((item) => ('ignored' in item ? item.ignored.split(':')[0] : ''));
-    const accountUpdates = readdirSync(samples).filter((name) => name.startsWith('account-update-')).length;
-    assert.equal(accountUpdates, 3);
-    assert.deepEqual(reasons, [...Array<string>(accountUpdates).fill('field "account_update" carries nothing the ledger bills'), 'a sent status', 'a sent status', 'a sent status']);
+    assert.deepEqual(reasons, ['account_update "VOLUME_BASED_PRICING_TIER_UPDATE" changes nothing the ledger charges (volume tiers are counted from the ledger\'s own units)', 'a sent status', 'a sent status', 'a sent status']);
   });
 
   it('refuses a payload that is not a WhatsApp Business Account webhook, naming the field', () => {

@@ -2,7 +2,13 @@ import { LedgerError } from '../common/ledger-error.js';
 
 /** One thing Meta's payload says, as a canonical command, or the reason the ledger does not record it. */
 export type Item =
-  | { readonly path: string; readonly command: Record<string, unknown>; readonly raw: unknown }
+  | {
+      readonly path: string;
+      readonly command: Record<string, unknown>;
+      readonly raw: unknown;
+      /** A settings change dated by an instant: its local date is the WABA's to say, in the zone then in force. */
+      readonly dateAt?: string;
+    }
   | { readonly path: string; readonly ignored: string };
 
 type Json = Record<string, unknown>;
@@ -27,6 +33,10 @@ export function readPayload(body: unknown): Item[] {
     array(entry.changes, `entry[${e}].changes`).forEach((changeValue, c) => {
       const at = `entry[${e}].changes[${c}]`;
       const change = object(changeValue, at);
+      if (change.field === 'account_update') {
+        items.push(accountUpdate(change.value, wabaId, entry.time, at));
+        return;
+      }
       if (change.field !== 'messages') {
         items.push({ path: at, ignored: `field ${JSON.stringify(change.field)} carries nothing the ledger bills` });
         return;
@@ -68,6 +78,35 @@ function inbound(value: unknown, key: { wabaId: string; phoneNumberId: string },
         : {}),
     },
   };
+}
+
+/**
+ * Meta's account updates that change what the ledger charges: authentication-international
+ * eligibility (dated by its own start times) and the business's primary location (from the
+ * entry's time; Meta sends it once the location is determined, so it counts as verified).
+ */
+function accountUpdate(value: unknown, wabaId: string, entryTime: unknown, at: string): Item {
+  const update = object(value, `${at}.value`);
+  const event = text(update.event, `${at}.value.event`);
+  const reason = `Meta account_update ${event}`;
+  if (event === 'AUTH_INTL_PRICE_ELIGIBILITY_UPDATE') {
+    const path = `${at}.value.auth_international_rate_eligibility`;
+    const eligibility = object(update.auth_international_rate_eligibility, path);
+    const startTime = unixTime(eligibility.start_time, `${path}.start_time`);
+    const countries: Record<string, string> = {};
+    optionalArray(eligibility.exception_countries, `${path}.exception_countries`).forEach((c, i) => {
+      const exception = object(c, `${path}.exception_countries[${i}]`);
+      countries[text(exception.country_code, `${path}.exception_countries[${i}].country_code`)] = unixTime(exception.start_time, `${path}.exception_countries[${i}].start_time`);
+    });
+    const earliest = [startTime, ...Object.values(countries)].sort()[0]!;
+    const authInternational = { startTime, ...(Object.keys(countries).length ? { countries } : {}) };
+    return { path: at, raw: update, dateAt: earliest, command: { type: 'AccountSettingsChanged', wabaId, authInternational, reason } };
+  }
+  if (event === 'BUSINESS_PRIMARY_LOCATION_COUNTRY_UPDATE') {
+    const when = unixTime(entryTime, at.replace(/\.changes\[\d+\]$/, '.time'));
+    return { path: at, raw: update, dateAt: when, command: { type: 'AccountSettingsChanged', wabaId, primaryLocation: text(update.country, `${at}.value.country`), primaryLocationVerified: true, reason } };
+  }
+  return { path: at, ignored: `account_update ${JSON.stringify(event)} changes nothing the ledger charges (volume tiers are counted from the ledger's own units)` };
 }
 
 function status(value: unknown, key: { wabaId: string; phoneNumberId: string }, path: string): Item {

@@ -15,6 +15,13 @@ const ndjson = (name: string, lines: readonly object[]): string => {
   return file;
 };
 const card = (data: RateCardPublishedData) => ({ type: 'RateCardPublished', ...data });
+/** A card of a new era after the last one: it names the markets and categories it leaves out, as the ledger asks. */
+const following = (data: RateCardPublishedData, previous: RateCardPublishedData) => {
+  const markets = new Set(data.rates.map((r) => r.market));
+  const categories = new Set(data.rates.map((r) => r.category));
+  const drops = new Set(previous.rates.flatMap((r) => (!markets.has(r.market) ? [r.market] : !categories.has(r.category) ? [r.category] : [])));
+  return { ...card(data), drops: [...drops].sort() };
+};
 const canonical = (story: Story) => story.events.map((e) => ({ type: e.type, ...e.data }));
 const accountOf = (story: Story, timezone = 'UTC') => [
   { type: 'AccountRegistered', wabaId: story.wabaId, portfolioId: `pf-${story.wabaId}`, timezone, currency: 'USD' },
@@ -84,7 +91,7 @@ describe('ledger replay', () => {
   let examples: ReplayResult;
 
   before(async () => {
-    const lines: object[] = [card(cards.usd2022()), card(cards.usd2023()), card(cards.usd2025q4())];
+    const lines: object[] = [card(cards.usd2022()), following(cards.usd2023(), cards.usd2022()), following(cards.usd2025q4(), cards.usd2023())];
     for (const story of workedExamples().values()) lines.push(...accountOf(story), ...canonical(story));
     examples = await replayJson('--input', ndjson('worked-examples.ndjson', lines));
   });
@@ -94,11 +101,11 @@ describe('ledger replay', () => {
   const invoiceOf = (n: string) => examples.invoices.find((i) => i.wabaId === `ex-${n}`);
   const linesOf = (n: string) => invoiceOf(n)!.lines.map((l) => `${l.market} ${l.category} ${l.charge} ${l.quantity} x ${l.unitPrice} = ${l.amount}`);
 
-  it('prints the units of the era B examples: user- and business-initiated conversations, none when nobody answers', () => {
-    assert.deepEqual(unitsOf('1'), ['user_initiated regular 10']);
-    assert.deepEqual(unitsOf('2'), ['user_initiated regular 1', 'business_initiated regular 1']);
-    assert.deepEqual(unitsOf('3'), ['business_initiated regular 2']);
-    assert.deepEqual(unitsOf('4'), ['business_initiated regular 1', 'user_initiated regular 1']);
+  it('prints the units of the era B examples with the charge they were rated at: inside the free tier of 1,000 a month, none when nobody answers', () => {
+    assert.deepEqual(unitsOf('1'), ['user_initiated free_tier 10']);
+    assert.deepEqual(unitsOf('2'), ['user_initiated free_tier 1', 'business_initiated free_tier 1']);
+    assert.deepEqual(unitsOf('3'), ['business_initiated free_tier 2']);
+    assert.deepEqual(unitsOf('4'), ['business_initiated free_tier 1', 'user_initiated free_tier 1']);
     assert.deepEqual(unitsOf('5'), []);
     assert.deepEqual(linesOf('1'), ['Brazil user_initiated free_tier 1 x 0 = 0.00']);
     assert.equal(invoiceOf('2')!.total, '0.00');
@@ -108,7 +115,7 @@ describe('ledger replay', () => {
     assert.deepEqual(unitsOf('6'), ['marketing regular 1', 'utility regular 2']);
     assert.deepEqual(linesOf('6'), ['Indonesia marketing regular 1 x 0.0411 = 0.04', 'Indonesia utility regular 1 x 0.0200 = 0.02']);
     assert.equal(invoiceOf('6')!.total, '0.06');
-    assert.deepEqual(unitsOf('7'), ['marketing regular 2', 'service regular 2']);
+    assert.deepEqual(unitsOf('7'), ['marketing regular 2', 'service free_tier 2'], 'service conversations take the free tier of 2023-06 .. 2024-10');
     assert.equal(invoiceOf('7')!.total, '0.04');
     assert.deepEqual(unitsOf('8'), ['referral_conversion free_entry_point 1']);
     assert.deepEqual(linesOf('8'), ['Indonesia referral_conversion free_entry_point 1 x 0 = 0.00']);
@@ -150,6 +157,25 @@ describe('ledger replay', () => {
     const result = await replayJson('--input', file, '--skip-invalid');
     assert.deepEqual(result.skipped, []);
     assert.equal(result.lines.applied, 5 + payloads.length);
+  });
+
+  it('applies dated settings changes: authentication to India is international only from the business start time', async () => {
+    const s = new Story('2025-10-06T08:00:00Z', '919876543210', 'ph-intl', 'intl');
+    s.template(0, 'authentication');
+    s.template(24 * 10, 'authentication');
+    const file = ndjson('settings.ndjson', [
+      card(cards.usd2025q4()),
+      ...accountOf(s),
+      { type: 'AccountSettingsChanged', wabaId: 'intl', effectiveFrom: '2025-10-01', primaryLocation: 'BR' },
+      { type: 'AccountSettingsChanged', wabaId: 'intl', effectiveFrom: '2025-10-10', authInternational: { startTime: '2025-10-10T00:00:00Z' } },
+      ...canonical(s),
+    ]);
+    const result = await replayJson('--input', file);
+    assert.deepEqual(
+      result.invoices.find((i) => i.wabaId === 'intl')!.lines.map((l) => `${l.market} ${l.category} ${l.quantity} x ${l.unitPrice}`),
+      ['India authentication 1 x 0.0014', 'India authentication_international 1 x 0.0280'],
+    );
+    assert.deepEqual(result.units.filter((u) => u.wabaId === 'intl').map((u) => `${u.category} ${u.charge}`), ['authentication regular', 'authentication_international regular']);
   });
 
   it('leaves out lines recorded after --as-of: a late delivery is not yet billed', async () => {

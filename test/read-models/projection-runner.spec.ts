@@ -176,7 +176,7 @@ describe('read-model reader beside a processor whose state it does not share (a 
     await catchUp();
     assert.equal((await reader.reflecting(undefined, false)).engine, first, 'messages alone leave the loaded state as it is');
 
-    const { authIntlEligible: _eligible, ...late } = { ...accountsOf(1, 31)[0]!, wabaId: 'late-waba' };
+    const { changes: _changes, ...late } = { ...accountsOf(1, 31)[0]!, wabaId: 'late-waba' };
     await log.store.append(accountStream('late-waba'), [{ id: 'AccountRegistered:late-waba', type: 'AccountRegistered', data: late, metadata }], { expected: 'no_stream' });
     await catchUp();
     const second = (await reader.reflecting(undefined, false)).engine;

@@ -30,6 +30,13 @@ export function account(overrides: Partial<AccountContext> = {}): AccountContext
   return { wabaId: 'waba-1', portfolioId: 'portfolio-1', timezone: 'UTC', currency: 'USD', rateCardId: 'meta-USD', ...overrides };
 }
 
+/** An account granted authentication-international from `startTime` (a change dated that day), with more changes after it. */
+export function eligibleAccount(overrides: Partial<AccountContext> = {}, startTime = '2024-01-01T00:00:00.000Z', countries?: Record<string, string>): AccountContext {
+  const base = account(overrides);
+  const grant = { wabaId: base.wabaId, effectiveFrom: startTime.slice(0, 10), authInternational: { startTime, ...(countries ? { countries } : {}) } };
+  return { ...base, changes: [grant, ...(base.changes ?? [])] };
+}
+
 const HOUR = 3_600_000;
 let stories = 0;
 

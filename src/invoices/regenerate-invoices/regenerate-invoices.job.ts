@@ -4,13 +4,14 @@ import { stringify } from 'csv-stringify/sync';
 import { draftHash } from '../../../projections/invoices/invoice-hash.js';
 import { formatMoney } from '../../../projections/rating/currency.js';
 import type { AdjustmentLine } from '../../../projections/invoices/invoice-diff.js';
-import type { Invoice } from '../../../projections/invoices/invoice-lifecycle.js';
-import { pricingBasisChanged, revisionOf } from '../../../projections/invoices/invoice-lifecycle.js';
+import { revisionOf } from '../../../projections/invoices/invoice-lifecycle.js';
+import { regenerationCauses } from '../../../projections/invoices/regeneration-causes.js';
 import { ENGINE_VERSION } from '../../../projections/rating/rating.projection.js';
 import type { InvoiceBasis } from '../../../projections/events.js';
 import type { CommandContext } from '../../common/command-context.js';
 import { LedgerError } from '../../common/ledger-error.js';
 import { EventStore } from '../../event-store/event-store.port.js';
+import { ReadModelReader } from '../../read-models/read-model.reader.js';
 import { appendInvoiceEvent, InvoiceLedger } from '../invoice-ledger.js';
 
 export type Outcome =
@@ -20,9 +21,9 @@ export type Outcome =
   | 'would_revise'
   /** The invoice in force already is what the log and the cards give. */
   | 'up_to_date'
-  /** Cards changed, but not any price this invoice used. */
+  /** The basis changed, but not any price, setting or rule this invoice used: its money did not move. */
   | 'unaffected'
-  /** Units changed since the issue while the cards did not: not this job's to revise. */
+  /** Nothing that prices the month changed (no card price it uses, no setting, policy or engine): new units are not this job's to revise. */
   | 'basis_unchanged'
   /** Some units have no price under the current cards: left as issued. */
   | 'unpriced'
@@ -66,12 +67,15 @@ export class InvoiceRegenerator {
   constructor(
     @Inject(EventStore) private readonly store: EventStore,
     @Inject(InvoiceLedger) private readonly invoices: InvoiceLedger,
+    @Inject(ReadModelReader) private readonly reader: ReadModelReader,
   ) {}
 
   async run(options: RegenerateOptions, context: CommandContext): Promise<RegenerateResult[]> {
     const rows = (await this.invoices.list(context.scope, { period: options.period }))
       .filter((r) => r.status !== 'voided' && (!options.wabas?.length || options.wabas.includes(r.wabaId)));
     const results: RegenerateResult[] = [];
+    // Every card version published, withdrawn ones left out: what the drafts were rated against.
+    const { published } = (await this.reader.reflecting(undefined, false)).engine;
     let revised = 0;
     for (const row of rows) {
       const record = await this.invoices.require(row.invoiceId, context.scope);
@@ -89,10 +93,12 @@ export class InvoiceRegenerator {
       const { draft, position } = settled;
       const base = { ...issued, newTotal: draft.total };
       let result: RegenerateResult;
-      const revision = draft.unpriced.length ? undefined : revisionOf(invoice, draft, position, reasonFor(invoice, draft.basis));
+      const causes = regenerationCauses(invoice, draft, published);
+      const revision = draft.unpriced.length ? undefined : revisionOf(invoice, draft, position, `regenerated: ${causes.join('; ')}`);
       if (draft.unpriced.length) result = { ...base, outcome: 'unpriced', adjustments: [] };
       else if (draftHash(draft) === invoice.hash) result = { ...base, outcome: 'up_to_date', adjustments: [] };
-      else if (!pricingBasisChanged(invoice.basis, draft.basis)) result = { ...base, outcome: 'basis_unchanged', newTotal: invoice.total, adjustments: [] };
+      // Nothing that prices the month moved: new units alone are not this job's to revise.
+      else if (!causes.length) result = revision ? { ...base, outcome: 'basis_unchanged', newTotal: invoice.total, adjustments: [] } : { ...base, outcome: 'unaffected', adjustments: [] };
       else if (!revision) result = { ...base, outcome: 'unaffected', adjustments: [] };
       else if (stopped) result = { ...base, outcome: 'deferred', adjustments: revision.adjustments };
       else if (options.dryRun) result = { ...base, outcome: 'would_revise', adjustments: revision.adjustments };
@@ -116,11 +122,6 @@ function blockedDraft(error: unknown): undefined {
 
 function stagesFor(basis: InvoiceBasis): RegenerateResult['stages'] {
   return basis.engineVersion === ENGINE_VERSION ? 'stage 2' : 'stages 1+2';
-}
-
-function reasonFor(invoice: Invoice, basis: Pick<InvoiceBasis, 'rateCards'>): string {
-  const cards = (b: Pick<InvoiceBasis, 'rateCards'>) => b.rateCards.map((c) => `${c.id} ${c.version}`).join(', ') || 'none';
-  return `regenerated: rate cards ${cards(invoice.basis)} -> ${cards(basis)}`;
 }
 
 const REPORT_COLUMNS = ['invoice_id', 'waba_id', 'period', 'currency', 'outcome', 'stages', 'old_total', 'new_total', 'difference', 'market', 'category', 'charge', 'tier', 'quantity', 'previous_unit_price', 'unit_price', 'amount'];

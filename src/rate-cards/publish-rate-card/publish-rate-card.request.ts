@@ -53,9 +53,10 @@ export class PublishRateCardRequest {
   @IsLedgerId()
   rateCardId!: string;
 
-  @ApiProperty({ example: '2025-10-01' })
+  @ApiPropertyOptional({ description: 'Defaults to the effective date and a digest of the prices (the same default as `ledger rate-cards import`)', example: '2025-10-01' })
+  @IsOptional()
   @IsLedgerId()
-  version!: string;
+  version?: string;
 
   @ApiProperty({ example: 'USD' })
   @IsISO4217CurrencyCode()
@@ -80,10 +81,23 @@ export class PublishRateCardRequest {
   @ValidateNested({ each: true })
   @Type(() => TierRowRequest)
   tiers?: TierRowRequest[];
+
+  @ApiPropertyOptional({ description: 'What of the version it follows this version leaves out on purpose: markets, categories, or market/category rows', example: ['India/authentication_international'] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10_000)
+  @IsString({ each: true })
+  @Length(1, 200, { each: true })
+  drops?: string[];
 }
 
 /** Meta's CSV names neither the card nor its version; the query string does, with the same rules as the JSON body. */
 export class PublishRateCardCsvQuery extends PickType(PublishRateCardRequest, ['rateCardId', 'version', 'currency'] as const) {
+  @ApiPropertyOptional({ description: 'Comma-separated markets, categories or market/category rows this version leaves out on purpose' })
+  @IsOptional()
+  @IsString()
+  drops?: string;
+
   @ApiPropertyOptional({ description: "Read from the card's title when absent", example: '2025-10-01' })
   @IsOptional()
   @Matches(DATE, { message: 'must be a date YYYY-MM-DD' })

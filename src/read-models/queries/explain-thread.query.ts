@@ -1,3 +1,4 @@
+import { AccountTerms } from '../../../projections/accounts/account-terms.js';
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler } from '@nestjs/cqrs';
 import type { IQueryHandler } from '@nestjs/cqrs';
@@ -7,7 +8,6 @@ import { threadStream } from '../../../projections/events.js';
 import type { InvoiceDraft } from '../../../projections/rating/rating.projection.js';
 import { Rater } from '../../../projections/rating/rating.projection.js';
 import { foldThread } from '../../../projections/thread/thread.projection.js';
-import { ZoneCalendar } from '../../../projections/time/zone-calendar.js';
 import type { Scope } from '../../auth/scope.js';
 import { notFound } from '../../common/ledger-error.js';
 import { parsePosition } from '../../event-store/position.js';
@@ -45,7 +45,7 @@ export class ExplainThreadHandler implements IQueryHandler<ExplainThread> {
       throw notFound('THREAD_UNKNOWN', `no thread of ${query.customer} on ${query.phoneNumberId} in account ${query.wabaId}`, 'customer');
     }
     const result = foldThread(history, account, engine.engine, { trace: true });
-    const calendar = ZoneCalendar.of(account.timezone);
+    const calendar = AccountTerms.of(account).calendar;
     // Units price in charge order: a month is rated up to the thread's last unit in it.
     const periods = new Map<string, number>();
     for (const unit of result.units) {

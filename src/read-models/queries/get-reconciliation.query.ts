@@ -1,9 +1,11 @@
+import { AccountTerms } from '../../../projections/accounts/account-terms.js';
 import { Inject } from '@nestjs/common';
 import { QueryHandler } from '@nestjs/cqrs';
 import type { IQueryHandler } from '@nestjs/cqrs';
 import type { Finding } from '../../../projections/reconciliation/reconcile.js';
 import { reconcile } from '../../../projections/reconciliation/reconcile.js';
-import { monthPlus, ZoneCalendar } from '../../../projections/time/zone-calendar.js';
+import { ratedCharge } from '../../../projections/rating/rating.projection.js';
+import { monthPlus } from '../../../projections/time/zone-calendar.js';
 import { parsePosition } from '../../event-store/position.js';
 import { ReadModelReader } from '../read-model.reader.js';
 import { threadUnits } from '../threads/unit-rows.js';
@@ -27,15 +29,16 @@ export class GetReconciliationHandler implements IQueryHandler<GetReconciliation
   constructor(@Inject(ReadModelReader) private readonly reader: ReadModelReader) {}
 
   async execute(query: GetReconciliation): Promise<ReconciliationAnswer> {
-    const { tables, at, engine } = await this.reader.reflecting(query.minPosition, false, query.wabaId);
+    const { tables, at, engine } = await this.reader.reflecting(query.minPosition, true, query.wabaId);
     const account = this.reader.account(engine, query.wabaId, query.scope);
-    const calendar = ZoneCalendar.of(account.timezone);
+    const calendar = AccountTerms.of(account).calendar;
     const start = calendar.midnight(`${query.period}-01`);
     const end = calendar.midnight(`${monthPlus(query.period, 1)}-01`);
     const threads = await this.reader.sql.all<{ stream: string; phone_number_id: string; customer: string; units: string }>(
       `SELECT stream, phone_number_id, customer, units FROM ${tables.threads} WHERE waba_id = ? AND first_at < ? AND last_at >= ? ORDER BY stream`,
       [query.wabaId, end, start],
     );
+    const freeTiers = await this.reader.freeTiers(tables, query.wabaId, query.period);
     const findings: ReconciliationAnswer['findings'][number][] = [];
     let messages = 0;
     for (const thread of threads) {
@@ -45,7 +48,7 @@ export class GetReconciliationHandler implements IQueryHandler<GetReconciliation
       });
       const units = await threadUnits(this.reader.sql, tables.units, thread.stream, thread.units);
       messages += new Set(events.filter((e) => e.type === 'MessageDelivered' || e.type === 'MessageRead').map((e) => e.data.messageId)).size;
-      for (const finding of reconcile(events, units)) findings.push({ ...finding, phoneNumberId: thread.phone_number_id, customer: thread.customer });
+      for (const finding of reconcile(events, units, (unit) => ratedCharge(unit, freeTiers))) findings.push({ ...finding, phoneNumberId: thread.phone_number_id, customer: thread.customer });
     }
     const byKind: Record<string, number> = {};
     for (const f of findings) byKind[f.kind] = (byKind[f.kind] ?? 0) + 1;

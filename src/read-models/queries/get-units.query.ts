@@ -2,6 +2,7 @@ import { Inject } from '@nestjs/common';
 import { Query, QueryHandler } from '@nestjs/cqrs';
 import type { IQueryHandler } from '@nestjs/cqrs';
 import type { BillableUnit } from '../../../projections/thread/thread.types.js';
+import { ratedCharge } from '../../../projections/rating/rating.projection.js';
 import type { Scope } from '../../auth/scope.js';
 import { ReadModelReader } from '../read-model.reader.js';
 import { UNIT_SELECT, unitOf } from '../threads/unit-rows.js';
@@ -32,9 +33,11 @@ export class GetUnits extends Query<UnitsAnswer> {
 export class GetUnitsHandler implements IQueryHandler<GetUnits> {
   constructor(@Inject(ReadModelReader) private readonly reader: ReadModelReader) {}
 
+  /** Units as rated: a free allowance's units say `free_tier`, as their invoice line does (the month's draft says which). */
   async execute(query: GetUnits): Promise<UnitsAnswer> {
-    const { tables, at, engine } = await this.reader.reflecting(query.minPosition, false, query.wabaId);
+    const { tables, at, engine } = await this.reader.reflecting(query.minPosition, true, query.wabaId);
     this.reader.account(engine, query.wabaId, query.scope);
+    const freeTiers = await this.reader.freeTiers(tables, query.wabaId, query.period);
     const [count] = await this.reader.sql.all<{ n: string | number }>(`SELECT COUNT(*) AS n FROM ${tables.units} WHERE waba_id = ? AND period = ?`, [
       query.wabaId,
       query.period,
@@ -43,6 +46,6 @@ export class GetUnitsHandler implements IQueryHandler<GetUnits> {
       `SELECT ${UNIT_SELECT} FROM ${tables.units} WHERE waba_id = ? AND period = ? ORDER BY opened_at, unit_id, stream LIMIT ? OFFSET ?`,
       [query.wabaId, query.period, query.limit, query.offset],
     );
-    return { ...at, wabaId: query.wabaId, period: query.period, total: Number(count?.n ?? 0), offset: query.offset, units: rows.map(unitOf) };
+    return { ...at, wabaId: query.wabaId, period: query.period, total: Number(count?.n ?? 0), offset: query.offset, units: rows.map(unitOf).map((unit) => ({ ...unit, charge: ratedCharge(unit, freeTiers) })) };
   }
 }

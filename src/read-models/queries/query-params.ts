@@ -1,4 +1,4 @@
-import { ApiPropertyOptional, ApiProperty } from '@nestjs/swagger';
+import { ApiPropertyOptional, ApiProperty, IntersectionType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsISO8601, IsOptional, Matches, Max, Min, ValidateIf } from 'class-validator';
 import { IsLedgerId, WA_ID } from '../../messages/thread-key.request.js';
@@ -28,8 +28,8 @@ export class PeriodParams extends ReadParams {
   period!: string;
 }
 
-export class UnitsParams extends PeriodParams {
-  @ApiPropertyOptional({ default: 1000, maximum: 10000 })
+export class PageParams extends ReadParams {
+  @ApiPropertyOptional({ description: 'Default 1,000 units, or 100 accounts', maximum: 10000 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -44,6 +44,9 @@ export class UnitsParams extends PeriodParams {
   @Min(0)
   offset?: number;
 }
+
+/** A month's units, a page at a time. */
+export class UnitsParams extends IntersectionType(PeriodParams, PageParams) {}
 
 export class WindowsParams extends ReadParams {
   @ApiPropertyOptional({ description: 'The instant (ISO-8601); now when absent', example: '2025-07-01T12:00:00Z' })

@@ -105,7 +105,7 @@ export async function rebuildWorker(context: RebuildContext, partitions: readonl
     } catch (error) {
       const { code, message } = faultOf(error, 'FOLD_FAILED');
       const newest = history[history.length - 1]!;
-      failures.record(writes, { kind: 'thread', subject: stream, partition, wabaId, position: newest.position!, stream, eventType: newest.type, code, message, blocks: touchedMonths(wabaId, history, account.timezone) });
+      failures.record(writes, { kind: 'thread', subject: stream, partition, wabaId, position: newest.position!, stream, eventType: newest.type, code, message, blocks: touchedMonths(account, history) });
     }
   };
   const rate = async (portfolio: string) => {

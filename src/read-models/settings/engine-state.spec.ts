@@ -7,16 +7,17 @@ import { EngineState } from './engine-state.js';
 const registered = { wabaId: 'waba-1', portfolioId: 'pf-1', timezone: 'America/Sao_Paulo', currency: 'USD', rateCardId: 'meta-usd' };
 
 describe('engine state: the settings the runner and the audit replays both apply', () => {
-  it('answers an account as it stands after a settings change, and keeps it in its portfolio', () => {
+  it('keeps every settings change in the account, dated, so earlier months keep their settings; the account stays in its portfolio', () => {
     const state = new EngineState();
     assert.deepEqual(state.apply({ type: 'AccountRegistered', data: registered }), {
       type: 'AccountRegistered',
       account: { wabaId: 'waba-1', portfolioId: 'pf-1', timezone: 'America/Sao_Paulo', currency: 'USD', rateCardId: 'meta-usd' },
     });
-    const changed = state.apply({ type: 'AccountSettingsChanged', data: { wabaId: 'waba-1', effectiveFrom: '2025-11-01', timezone: 'Asia/Kolkata', authIntlEligibility: true } });
+    const data = { wabaId: 'waba-1', effectiveFrom: '2025-11-01', timezone: 'Asia/Kolkata', authIntlEligibility: true };
+    const changed = state.apply({ type: 'AccountSettingsChanged', data });
     assert.deepEqual(changed, {
       type: 'AccountSettingsChanged',
-      account: { wabaId: 'waba-1', portfolioId: 'pf-1', timezone: 'Asia/Kolkata', currency: 'USD', rateCardId: 'meta-usd', authIntlEligible: true },
+      account: { wabaId: 'waba-1', portfolioId: 'pf-1', timezone: 'America/Sao_Paulo', currency: 'USD', rateCardId: 'meta-usd', changes: [data] },
     });
     assert.deepEqual([...state.portfolios.get('pf-1')!], ['waba-1']);
   });

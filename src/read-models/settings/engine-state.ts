@@ -5,6 +5,7 @@ import type {
   MarketMapPublishedData,
   PhoneNumberAttachedData,
   RateCardPublishedData,
+  RateCardWithdrawnData,
 } from '../../../projections/events.js';
 import { MarketMap, marketMapFromCsv } from '../../../projections/markets/market-map.js';
 import { PolicyTimeline } from '../../../projections/policies/timeline.js';
@@ -18,6 +19,7 @@ export type Applied =
   | { readonly type: 'AccountRegistered' | 'AccountSettingsChanged'; readonly account: AccountContext }
   | { readonly type: 'PhoneNumberAttached'; readonly data: PhoneNumberAttachedData }
   | { readonly type: 'RateCardPublished'; readonly data: RateCardPublishedData }
+  | { readonly type: 'RateCardWithdrawn'; readonly data: RateCardPublishedData; readonly reason: string }
   | { readonly type: 'MarketMapPublished'; readonly data: MarketMapPublishedData };
 
 /** A setting the read models refuse to apply: the ledger keeps a WABA in one portfolio and a number in one WABA. */
@@ -44,6 +46,7 @@ export class EngineState {
   private readonly partitions = new Map<string, number>();
   private cards: RateCardPublishedData[] = [];
   private maps: MarketMapPublishedData[] = [];
+  private readonly withdrawn: { card: RateCardPublishedData; reason: string }[] = [];
   book = new RateCardBook([]);
   markets = new MarketMap(shippedMarkets);
 
@@ -81,6 +84,11 @@ export class EngineState {
         this.publishCard(data);
         return { type: event.type, data };
       }
+      case 'RateCardWithdrawn': {
+        const { rateCardId, version, reason } = event.data as RateCardWithdrawnData;
+        const withdrawn = this.withdrawCard(rateCardId, version, reason);
+        return withdrawn && { type: event.type, data: withdrawn, reason };
+      }
       case 'MarketMapPublished': {
         const data = event.data as MarketMapPublishedData;
         this.publishMap(data);
@@ -104,21 +112,18 @@ export class EngineState {
       currency: data.currency,
       rateCardId: data.rateCardId,
       ...(data.primaryLocation ? { primaryLocation: data.primaryLocation } : {}),
+      ...(data.primaryLocationVerified !== undefined ? { primaryLocationVerified: data.primaryLocationVerified } : {}),
+      ...(known?.changes ? { changes: known.changes } : {}),
     };
     this.put(account);
     return account;
   }
 
-  /** Settings apply from the change on; the engine keeps one context per WABA, so the latest wins. */
+  /** A change joins the account's dated history: it applies from its own date, and earlier months keep the settings they had. */
   change(data: AccountSettingsChangedData): AccountContext | undefined {
     const current = this.accounts.get(data.wabaId);
     if (!current) return undefined;
-    const next: AccountContext = {
-      ...current,
-      ...(data.timezone ? { timezone: data.timezone } : {}),
-      ...(data.currency ? { currency: data.currency } : {}),
-      ...(data.authIntlEligibility !== undefined ? { authIntlEligible: data.authIntlEligibility } : {}),
-    };
+    const next: AccountContext = { ...current, changes: [...(current.changes ?? []), data] };
     this.put(next);
     return next;
   }
@@ -141,6 +146,25 @@ export class EngineState {
     const cards = [...this.cards.filter((c) => !(c.rateCardId === data.rateCardId && c.version === data.version)), data];
     this.book = new RateCardBook(cards);
     this.cards = cards;
+  }
+
+  /** Takes a published version out of the book; the card it was is returned, to re-rate the months it reached. */
+  withdrawCard(rateCardId: string, version: string, reason: string): RateCardPublishedData | undefined {
+    const card = this.cards.find((c) => c.rateCardId === rateCardId && c.version === version);
+    if (!card) return undefined;
+    this.cards = this.cards.filter((c) => c !== card);
+    this.book = new RateCardBook(this.cards);
+    this.withdrawn.push({ card, reason });
+    return card;
+  }
+
+  /** Versions taken out, in the order they were. */
+  get withdrawnCards(): readonly RateCardPublishedData[] {
+    return this.withdrawn.map((w) => w.card);
+  }
+
+  get withdrawals(): readonly { readonly card: RateCardPublishedData; readonly reason: string }[] {
+    return this.withdrawn;
   }
 
   publishMap(data: MarketMapPublishedData): void {

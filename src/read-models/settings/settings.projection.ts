@@ -1,3 +1,4 @@
+import { AccountTerms } from '../../../projections/accounts/account-terms.js';
 import type { PolicyTimeline } from '../../../projections/policies/timeline.js';
 import type { StoredEvent } from '../../event-store/event-store.port.js';
 import type { Position } from '../../event-store/position.js';
@@ -54,7 +55,7 @@ function refused(state: EngineState, event: StoredEvent, error: unknown, writes:
   const wabaId = typeof data?.wabaId === 'string' ? data.wabaId : undefined;
   const partition = (wabaId !== undefined ? state.partitionOf(wabaId) : undefined) ?? 0;
   if (!partitions.has(partition)) return;
-  const reached = wabaId !== undefined ? [wabaId] : [...state.accounts.values()].filter((a) => data?.rateCardId === undefined || a.rateCardId === data.rateCardId).map((a) => a.wabaId);
+  const reached = wabaId !== undefined ? [wabaId] : [...state.accounts.values()].filter((a) => data?.rateCardId === undefined || AccountTerms.of(a).rateCards().has(data.rateCardId as string)).map((a) => a.wabaId);
   const { code, message } = faultOf(error, 'SETTING_FAILED');
   const position = formatPosition(event.position);
   failures.record(writes, {

@@ -3,7 +3,8 @@ import { foldThread } from '../../../projections/thread/thread.projection.js';
 import type { EngineContext } from '../../../projections/thread/thread.projection.js';
 import type { AccountContext, BillableUnit } from '../../../projections/thread/thread.types.js';
 import { openUntil } from '../../../projections/thread/windows.js';
-import { parseInstant, ZoneCalendar } from '../../../projections/time/zone-calendar.js';
+import { parseInstant } from '../../../projections/time/zone-calendar.js';
+import { AccountTerms } from '../../../projections/accounts/account-terms.js';
 import type { BlockedMonth } from '../failures/failure-log.js';
 import type { Param } from '../sql.js';
 import type { UnitKey } from './unit-rows.js';
@@ -64,7 +65,7 @@ export function foldRows(stream: string, history: readonly Positioned[], account
     if (at > last) last = at;
   }
   const result = foldThread(history, account, engine);
-  const calendar = ZoneCalendar.of(account.timezone);
+  const calendar = AccountTerms.of(account).calendar;
   const keys: UnitKey[] = [];
   const units: FoldedUnit[] = [];
   for (const unit of result.units) {
@@ -95,10 +96,11 @@ function checkUnitRow(row: readonly Param[], unitId: string): void {
  * The account-months a thread that failed may move: the months of its events in the account's
  * zone; every month of the WABA when not even that can be told.
  */
-export function touchedMonths(wabaId: string, history: readonly Positioned[], timezone: string): BlockedMonth[] {
+export function touchedMonths(account: AccountContext, history: readonly Positioned[]): BlockedMonth[] {
+  const { wabaId } = account;
   const periods = new Set<string>();
   try {
-    const calendar = ZoneCalendar.of(timezone);
+    const calendar = AccountTerms.of(account).calendar;
     for (const event of history) {
       const at = Date.parse((event.data as { timestamp?: string } | null)?.timestamp ?? '');
       if (!Number.isNaN(at)) periods.add(calendar.month(at));

@@ -128,7 +128,7 @@ export class ThreadsProjection {
           eventType: newest.type,
           code,
           message,
-          blocks: touchedMonths(account.wabaId, history, account.timezone),
+          blocks: touchedMonths(account, history),
         });
       }
     }

@@ -1,6 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler } from '@nestjs/cqrs';
 import type { ICommandHandler } from '@nestjs/cqrs';
+import { AccountTerms } from '../../../projections/accounts/account-terms.js';
 import { AccountDirectory } from '../../accounts/account-directory.js';
 import { PendingDirectory, planCanonical } from '../../batch/command-catalog.js';
 import { appended, explainConflict } from '../../common/append.js';
@@ -25,6 +26,12 @@ export class ReceiveWebhookHandler implements ICommandHandler<ReceiveWebhook> {
     private readonly directory: AccountDirectory,
   ) {}
 
+  /** The WABA's local date of an instant, in the zone its settings had then. */
+  private async localDate(wabaId: string, at: string, context: ReceiveWebhook['context']): Promise<string> {
+    const { registered, settings } = await this.directory.history(wabaId, context.scope);
+    return AccountTerms.of({ ...registered, changes: settings }).localDate(Date.parse(at));
+  }
+
   async execute({ payload, context }: ReceiveWebhook): Promise<WebhookOutcome> {
     const items = readPayload(payload);
     const directory = new PendingDirectory(this.directory);
@@ -35,7 +42,8 @@ export class ReceiveWebhookHandler implements ICommandHandler<ReceiveWebhook> {
         ignored.push({ path: item.path, reason: item.ignored });
         continue;
       }
-      writes.push({ path: item.path, write: await planCanonical(item.command, { ...context, raw: item.raw }, directory, `${item.path}.`) });
+      const command = item.dateAt ? { ...item.command, effectiveFrom: await this.localDate(item.command.wabaId as string, item.dateAt, context) } : item.command;
+      writes.push({ path: item.path, write: await planCanonical(command, { ...context, raw: item.raw }, directory, `${item.path}.`) });
     }
     const results: Appended[] = [];
     const conflicts: { path: string; code: string; detail: string }[] = [];
