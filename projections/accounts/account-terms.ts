@@ -83,9 +83,9 @@ export class AccountTerms {
     for (const change of account.changes ?? []) this.grant = grantOf(change, this.calendar) ?? this.grant;
   }
 
-  /** Every rate card the account was ever billed with. */
-  rateCards(): Set<string> {
-    return new Set(this.segments.map((s) => s.terms.rateCardId));
+  /** Every rate card the account was ever billed with (in one currency, when given). */
+  rateCards(currency?: string): Set<string> {
+    return new Set(this.segments.filter((s) => currency === undefined || s.terms.currency === currency).map((s) => s.terms.rateCardId));
   }
 
   /** The terms a month is priced under. */

@@ -37,6 +37,16 @@ describe('audit explanation of a thread', () => {
     );
   });
 
+  it('lists each unit with the charge it was rated at: a conversation in the free tier is free_tier', () => {
+    const s = new Story('2022-03-01T09:00:00Z');
+    s.customerWrites(0);
+    s.text(0.1);
+    const result = foldThread(s.events, account(), engine, { trace: true });
+    const explained = explainThread(result, [draftOf(result.units, '2022-03', [cards.usd2022()])]);
+    assert.deepEqual(result.units.map((u) => u.charge), ['regular']);
+    assert.deepEqual(explained.units.map((u) => `${u.category} ${u.charge}`), ['user_initiated free_tier']);
+  });
+
   it('records nothing when tracing is off, so bulk rating pays nothing for it', () => {
     const s = new Story('2025-10-06T08:00:00Z');
     s.template(0, 'marketing');

@@ -1,9 +1,10 @@
+import type { Charge } from '../policies/policy.js';
 import type { DraftLine, InvoiceDraft } from '../rating/rating.projection.js';
 import { lineUnits } from '../rating/rating.projection.js';
 import type { BillableUnit, Decision, ThreadResult } from '../thread/thread.types.js';
 
 export interface PricedAs {
-  readonly charge: string;
+  readonly charge: Charge;
   readonly unitPrice: string;
   readonly tier: string | null;
   readonly rateCard: DraftLine['rateCard'];
@@ -35,7 +36,12 @@ export function explainThread(result: ThreadResult, drafts: readonly InvoiceDraf
     const pricedAs = d.unitId && (d.action === 'opened' || d.action === 'charged' || d.action === 'free') ? pricing.get(d.unitId) : undefined;
     return pricedAs ? { ...d, pricedAs } : d;
   });
-  return { units: result.units, decisions };
+  // A unit says what it was rated at: a free allowance's units are `free_tier`, as their line.
+  const units = result.units.map((unit) => {
+    const charge = pricing.get(unit.id)?.charge;
+    return charge && charge !== unit.charge ? { ...unit, charge } : unit;
+  });
+  return { units, decisions };
 }
 
 /** The same trail as a person reads it: one line per decision. */

@@ -106,7 +106,7 @@ export class Auditor {
       const events = await index.thread(this.store, stream);
       const result = foldThread(events, account, state.engine, { trace: true });
       const explained = explainThread(result, [draft]);
-      for (const unit of result.units) {
+      for (const unit of explained.units) {
         if (!wanted.has(unit.id)) continue;
         const messages = new Set(unit.messageIds);
         units.set(unit.id, {

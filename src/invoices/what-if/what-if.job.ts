@@ -1,3 +1,4 @@
+import { AccountTerms } from '../../../projections/accounts/account-terms.js';
 import { Decimal } from 'decimal.js';
 import type { InvoiceLineData, RateCardPublishedData } from '../../../projections/events.js';
 import { frozenLines } from '../../../projections/invoices/invoice-lifecycle.js';
@@ -69,6 +70,6 @@ export async function whatIf(store: EventStore, options: WhatIfOptions): Promise
 
 /** A book in which every account of the card's currency finds this card, whatever the date. */
 function onlyCard(card: RateCardPublishedData, accounts: readonly AccountContext[]): RateCardBook {
-  const ids = new Set(accounts.filter((a) => a.currency === card.currency).map((a) => a.rateCardId));
+  const ids = new Set(accounts.flatMap((a) => [...AccountTerms.of(a).rateCards(card.currency)]));
   return new RateCardBook([...ids].map((rateCardId) => ({ ...card, rateCardId, effectiveFrom: '2000-01-01' })));
 }
