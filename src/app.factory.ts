@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
 import type { Clock } from './common/clock.js';
 import { createLogger, NestPinoLogger } from './common/logger.js';
+import { BodyDepthInterceptor } from './common/body-depth.interceptor.js';
 import { validationPipe } from './common/validation.js';
 import type { LedgerConfig } from './config/ledger.config.js';
 import { reachStores } from './event-store/event-store.factory.js';
@@ -29,6 +30,7 @@ export async function createApp(config: LedgerConfig, options: CreateOptions = {
   });
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  app.useGlobalInterceptors(new BodyDepthInterceptor());
   app.useGlobalPipes(validationPipe());
   app.enableShutdownHooks([], { useProcessExit: true });
   const document = SwaggerModule.createDocument(

@@ -59,6 +59,13 @@ export class MarketMap {
     return chosen;
   }
 
+  /** Every market the version in force on a local date places customers in, `Other` included. */
+  marketsOn(date: string): Set<string> {
+    let chosen = this.versions[0]!;
+    for (const version of this.versions) if (version.effectiveFrom <= date) chosen = version;
+    return new Set([...chosen.byCountry.values(), OTHER]);
+  }
+
   countryOf(customer: string): string | undefined {
     const sole = soleCountryOf(customer);
     if (sole) return sole;

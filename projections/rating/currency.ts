@@ -7,6 +7,11 @@ const MINOR_UNITS: Readonly<Record<string, number>> = {
   CHF: 2, CLP: 0, JPY: 0, KRW: 0, VND: 0, KWD: 3, BHD: 3, OMR: 3, JOD: 3, IQD: 3,
 };
 
+/** Whether the ledger can round amounts in a currency (an upper-case ISO 4217 code it knows). */
+export function knownCurrency(currency: string): boolean {
+  return Object.hasOwn(MINOR_UNITS, currency);
+}
+
 export function minorUnits(currency: string): number {
   const digits = MINOR_UNITS[currency];
   if (digits === undefined) throw new RangeError(`no ISO 4217 minor unit known for currency ${currency}`);

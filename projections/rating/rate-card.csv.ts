@@ -110,7 +110,7 @@ export function parseRateCardCsv(text: string, options: RateCardCsvOptions = {})
     const [market = '', symbol = '', ...cells] = row.cells;
     if (market === '' && row.cells.every((c) => c === '')) continue;
     if (market === '') throw new RateCardCsvError(row.line, 'Market', 'a rate row needs a market');
-    if (cells.length > columns.length && cells.slice(columns.length).some((c) => c !== '')) {
+    if (cells.length < columns.length || (cells.length > columns.length && cells.slice(columns.length).some((c) => c !== ''))) {
       throw new RateCardCsvError(row.line, undefined, `has ${cells.length + 2} columns, the header ${columns.length + 2}`);
     }
     const iso = currencyOf(symbol, row, 'Currency');

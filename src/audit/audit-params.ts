@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, Min } from 'class-validator';
+import { IsInstant } from '../common/edge-rules.js';
 import { IsPeriod, LogReadParams } from '../read-models/queries/query-params.js';
 
 export class ExplainParams extends LogReadParams {
@@ -18,16 +19,16 @@ export class ExplainParams extends LogReadParams {
 
 export class TimelineParams extends LogReadParams {
   @ApiProperty({ example: '2025-10-01T00:00:00Z' })
-  @IsISO8601({ strict: true })
+  @IsInstant()
   from!: string;
 
   @ApiProperty({ example: '2025-11-01T00:00:00Z' })
-  @IsISO8601({ strict: true })
+  @IsInstant()
   to!: string;
 
   @ApiPropertyOptional({ description: 'Leave out what the ledger recorded after this instant' })
   @IsOptional()
-  @IsISO8601({ strict: true })
+  @IsInstant()
   asOf?: string;
 
   @ApiPropertyOptional({ enum: ['json', 'csv'] })

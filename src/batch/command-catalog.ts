@@ -62,7 +62,8 @@ export async function planCanonical(plain: unknown, context: CommandContext, dir
     throw new LedgerError('VALIDATION_FAILED', `${prefix || 'command'}: must be an object with a type`, 400, prefix || undefined);
   }
   const { type, data, recordedAt: _recordedAt, ...fields } = plain as Record<string, unknown>;
-  const entry = typeof type === 'string' ? CATALOG[type] : undefined;
+  // Own entries only: `__proto__` or `toString` name no command.
+  const entry = typeof type === 'string' && Object.hasOwn(CATALOG, type) ? CATALOG[type] : undefined;
   if (!entry) {
     throw new LedgerError('COMMAND_TYPE_UNKNOWN', `${prefix}type must be one of ${COMMAND_TYPES.join(', ')}, got ${JSON.stringify(type)}`, 400, `${prefix}type`);
   }

@@ -9,7 +9,7 @@ import { PublishRateCard } from '../rate-cards/publish-rate-card/publish-rate-ca
 import { PublishRateCardRequest } from '../rate-cards/publish-rate-card/publish-rate-card.request.js';
 import { rateCardFromCsv } from '../rate-cards/publish-rate-card/rate-card-csv.js';
 import { SYSTEM } from '../auth/scope.js';
-import { cardOf } from '../rate-cards/publish-rate-card/publish-rate-card.command.js';
+import { cardOf, checkedCard } from '../rate-cards/publish-rate-card/publish-rate-card.command.js';
 import { RateCardCatalog } from '../rate-cards/rate-card-catalog.js';
 import { WithdrawRateCard } from '../rate-cards/withdraw-rate-card/withdraw-rate-card.command.js';
 import { WithdrawRateCardRequest } from '../rate-cards/withdraw-rate-card/withdraw-rate-card.request.js';
@@ -44,7 +44,7 @@ export async function importRateCard(clock: Clock, options: ImportOptions): Prom
   const described = `${card.rateCardId} ${version} (${card.currency}, effective ${card.effectiveFrom}, ${summary.rates} rates, ${summary.tiers} tier bands)`;
   if (options.dryRun) {
     await withLedger(clock, async (ledger) => {
-      const invoices = await ledger.get(RateCardCatalog).impact(SYSTEM, cardOf(card));
+      const invoices = await ledger.get(RateCardCatalog).impact(SYSTEM, checkedCard(card));
       if (options.json) return print({ ...summary, dryRun: true, invoices });
       process.stdout.write(`${described}: read, not published (dry run); ${invoices.length ? `it would change ${invoices.length} issued invoice(s):` : 'it would change no issued invoice'}\n`);
       for (const i of invoices) process.stdout.write(`  ${i.invoiceId}  ${i.period}  ${i.currentTotal} -> ${i.withCardTotal} ${i.currency} (${i.difference})\n`);

@@ -9,6 +9,9 @@ import { SYSTEM } from '../auth/scope.js';
 import { RunBatch } from '../batch/run-batch/run-batch.command.js';
 import type { Clock } from '../common/clock.js';
 import type { CommandContext } from '../common/command-context.js';
+import { MAX_NESTING } from '../common/body-depth.interceptor.js';
+import { nesting } from '../common/edge-rules.js';
+import { LedgerError } from '../common/ledger-error.js';
 import { toProblem } from '../common/problem.filter.js';
 import { loadConfig } from '../config/ledger.config.js';
 import { Projections } from '../read-models/projections.js';
@@ -140,6 +143,7 @@ function parseLine(text: string): Record<string, unknown> {
     throw new Error(`not JSON: ${(error as Error).message}`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('a line must be a JSON object: a command or a Meta webhook payload');
+  if (nesting(parsed, MAX_NESTING) > MAX_NESTING) throw new LedgerError('BODY_TOO_DEEP', `the line nests deeper than ${MAX_NESTING} levels`, 400, 'line');
   return parsed as Record<string, unknown>;
 }
 

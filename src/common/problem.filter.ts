@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { EventStoreError, StoreBusy, StoreUnavailable, storeTrouble } from '../event-store/event-store.errors.js';
 import { Metrics } from '../metrics/metrics.service.js';
 import { LedgerError } from './ledger-error.js';
+import type { FieldError } from './ledger-error.js';
 import { LOGGER } from './logger.js';
 
 export interface Problem {
@@ -14,6 +15,8 @@ export interface Problem {
   readonly code: string;
   readonly detail: string;
   readonly field?: string;
+  /** Every failing field of a refused request, the first of them also in `field`. */
+  readonly errors?: readonly FieldError[];
   readonly instance?: string;
 }
 
@@ -35,7 +38,10 @@ const TITLES: Record<number, string> = {
 
 /** Every error leaves as RFC 9457 problem+json with a stable `code`, whatever raised it. */
 export function toProblem(error: unknown): Problem {
-  if (error instanceof LedgerError) return problem(error.status, error.code, error.message, error.field);
+  if (error instanceof LedgerError) {
+    const errors = error.errors?.length ? error.errors : error.field ? [{ field: error.field, code: error.code, detail: error.message }] : undefined;
+    return { ...problem(error.status, error.code, error.message, error.field), ...(errors ? { errors } : {}) };
+  }
   if (error instanceof EventStoreError) return problem(STORE_STATUS[error.code] ?? 400, error.code, error.message, error.field);
   // A driver's error that reached here unwrapped (a read, a read model's write): the store, not the request, failed.
   const trouble = storeTrouble(error);

@@ -5,6 +5,7 @@ import type { ClassConstructor, ClassTransformOptions } from 'class-transformer'
 import { getMetadataStorage, validate, validateSync } from 'class-validator';
 import type { ValidatorOptions } from 'class-validator';
 import { LedgerError } from './ledger-error.js';
+import type { FieldError } from './ledger-error.js';
 import { surelyValid } from './rule-plan.js';
 
 /**
@@ -39,18 +40,21 @@ rememberRules();
 /** The ledger's class-validator options, everywhere it validates; `surelyValid` answers for these. */
 export const OPTIONS = { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true } as const;
 
-/** The first failing field, as a path (`template.category`, `commands[3].timestamp`). */
-function firstFailure(errors: readonly ValidationError[], prefix: string): { field: string; reason: string } {
-  const error = errors[0]!;
-  const field = prefix ? (/^\d+$/.test(error.property) ? `${prefix}[${error.property}]` : `${prefix}.${error.property}`) : error.property;
-  if (error.children?.length) return firstFailure(error.children, field);
-  const reason = Object.values(error.constraints ?? {})[0] ?? 'is invalid';
-  return { field, reason };
+/** Every failing field, as a path (`template.category`, `commands[3].timestamp`), with each rule it broke. */
+function failures(errors: readonly ValidationError[], prefix: string, into: FieldError[] = []): FieldError[] {
+  for (const error of errors) {
+    const field = prefix ? (/^\d+$/.test(error.property) ? `${prefix}[${error.property}]` : `${prefix}.${error.property}`) : error.property;
+    for (const [code, detail] of Object.entries(error.constraints ?? {})) into.push({ field, code, detail });
+    if (error.children?.length) failures(error.children, field, into);
+  }
+  return into;
 }
 
 export function validationError(errors: readonly ValidationError[], prefix = ''): LedgerError {
-  const { field, reason } = firstFailure(errors, prefix);
-  return new LedgerError('VALIDATION_FAILED', `${field}: ${reason}`, 400, field);
+  const all = failures(errors, prefix);
+  const first = all[0] ?? { field: prefix || 'body', code: 'invalid', detail: 'is invalid' };
+  const more = all.length > 1 ? ` (and ${all.length - 1} more: ${all.slice(1).map((e) => e.field).join(', ')})` : '';
+  return new LedgerError('VALIDATION_FAILED', `${first.field}: ${first.detail}${more}`, 400, first.field, all.length ? all : [first]);
 }
 
 /** The HTTP pipe's class-transformer, with `toInstance` for the plain object bodies of requests. */

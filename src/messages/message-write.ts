@@ -1,6 +1,7 @@
 import type { ThreadKey } from '../../projections/events.js';
 import { threadStream } from '../../projections/events.js';
-import { canonicalInstant, isoOf } from '../../projections/time/zone-calendar.js';
+import { canonicalInstant, DAY, isoOf } from '../../projections/time/zone-calendar.js';
+import { LedgerError } from '../common/ledger-error.js';
 import type { PlannedWrite } from '../common/append.js';
 import type { CommandContext } from '../common/command-context.js';
 import { ledgerEvent } from '../common/command-context.js';
@@ -11,8 +12,14 @@ interface MessageKey extends ThreadKey {
   readonly timestamp: string;
 }
 
-/** The fields every message event's data opens with, the timestamp stored in UTC. */
-export function messageKey(request: ThreadMessageRequest): MessageKey {
+/**
+ * The fields every message event's data opens with, the timestamp stored in UTC. A timestamp more
+ * than a day past the ledger's clock is refused: no webhook or client clock is that far ahead.
+ */
+export function messageKey(request: ThreadMessageRequest, context: CommandContext, prefix = ''): MessageKey {
+  if (Date.parse(request.timestamp) > Date.parse(context.recordedAt) + DAY) {
+    throw new LedgerError('VALIDATION_FAILED', `${prefix}timestamp: ${request.timestamp} is more than a day past the ledger's clock (${context.recordedAt})`, 400, `${prefix}timestamp`);
+  }
   return {
     wabaId: request.wabaId,
     phoneNumberId: request.phoneNumberId,

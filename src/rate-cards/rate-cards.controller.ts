@@ -13,7 +13,7 @@ import { Metrics } from '../metrics/metrics.service.js';
 import { PublishRateCard } from './publish-rate-card/publish-rate-card.command.js';
 import { PublishRateCardCsvQuery, PublishRateCardRequest } from './publish-rate-card/publish-rate-card.request.js';
 import { rateCardFromCsv } from './publish-rate-card/rate-card-csv.js';
-import { cardOf } from './publish-rate-card/publish-rate-card.command.js';
+import { checkedCard } from './publish-rate-card/publish-rate-card.command.js';
 import { RateCardCatalog } from './rate-card-catalog.js';
 import type { CardsAnswer, ImpactRow, InForceAnswer } from './rate-card-catalog.js';
 import { InForceParams } from './rate-card.params.js';
@@ -51,7 +51,7 @@ export class RateCardsController {
   /** What publishing this card would do, without publishing it: the issued invoices whose totals it would change. */
   @Post('dry-run')
   async dryRun(@Body() body: PublishRateCardRequest, @Caller() scope: Scope): Promise<{ version: string; invoices: ImpactRow[] }> {
-    const card = cardOf(body);
+    const card = checkedCard(body);
     return { version: card.version, invoices: await this.catalog.impact(scope, card) };
   }
 

@@ -1,3 +1,4 @@
+import { EARLIEST } from '../common/edge-rules.js';
 import { LedgerError } from '../common/ledger-error.js';
 
 /** One thing Meta's payload says, as a canonical command, or the reason the ledger does not record it. */
@@ -160,9 +161,12 @@ function text(value: unknown, path: string): string {
   return value;
 }
 
-/** Meta sends Unix seconds as a string. */
+/** Meta sends Unix seconds as a string; instants before 2018 or past year 9999 are not Meta's. */
 function unixTime(value: unknown, path: string): string {
   const seconds = typeof value === 'string' && /^\d{1,12}$/.test(value) ? Number(value) : typeof value === 'number' && Number.isInteger(value) ? value : NaN;
-  if (Number.isNaN(seconds)) throw malformed(path, 'must be Unix seconds');
+  if (!(seconds * 1000 >= EARLIEST && seconds < LAST_SECOND)) throw malformed(path, 'must be Unix seconds from 2018 on');
   return new Date(seconds * 1000).toISOString();
 }
+
+/** 10000-01-01T00:00:00Z in seconds. */
+const LAST_SECOND = 253_402_300_800;

@@ -1,14 +1,12 @@
 import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsISO31661Alpha2, IsISO4217CurrencyCode, IsObject, IsOptional, IsString, IsTimeZone, Length, Matches, ValidateNested } from 'class-validator';
-import { IsInstant, IsLedgerId } from '../../messages/thread-key.request.js';
-
-export const LOCAL_DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+import { IsBoolean, IsISO31661Alpha2, IsObject, IsOptional, IsString, IsTimeZone, Length, ValidateNested } from 'class-validator';
+import { IsBillingCurrency, IsInstant, IsLocalDate } from '../../common/edge-rules.js';
+import { IsLedgerId } from '../../messages/thread-key.request.js';
 
 export class AuthInternationalRequest {
   @ApiProperty({ description: "The business's start time (ISO-8601 instant)", example: '2024-08-01T00:00:00Z' })
   @IsInstant()
-  @Matches(/(Z|[+-]\d\d:?\d\d)$/, { message: 'must carry a time zone offset or Z' })
   startTime!: string;
 
   @ApiPropertyOptional({ description: "Per-country start times (ISO alpha-2 -> instant) that replace the business's", example: { ID: '2024-09-01T00:00:00Z' } })
@@ -24,7 +22,7 @@ export class ChangeSettingsRequest {
   wabaId!: string;
 
   @ApiProperty({ description: 'Local date (the WABA time zone then in force) the change applies from; the first of a month for time zone, currency and rate card', example: '2026-12-01' })
-  @Matches(LOCAL_DATE, { message: 'must be a local date YYYY-MM-DD' })
+  @IsLocalDate()
   effectiveFrom!: string;
 
   @ApiPropertyOptional({ description: 'IANA time zone', example: 'Asia/Kolkata' })
@@ -34,7 +32,7 @@ export class ChangeSettingsRequest {
 
   @ApiPropertyOptional({ description: 'ISO 4217 billing currency; the rate card defaults to meta-{currency}', example: 'INR' })
   @IsOptional()
-  @IsISO4217CurrencyCode()
+  @IsBillingCurrency()
   currency?: string;
 
   @ApiPropertyOptional({ example: 'meta-INR' })

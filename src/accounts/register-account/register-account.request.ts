@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO31661Alpha2, IsISO4217CurrencyCode, IsOptional, IsTimeZone } from 'class-validator';
+import { IsISO31661Alpha2, IsOptional, IsTimeZone } from 'class-validator';
+import { IsBillingCurrency } from '../../common/edge-rules.js';
 import { IsLedgerId } from '../../messages/thread-key.request.js';
 
 export class RegisterAccountRequest {
@@ -16,7 +17,7 @@ export class RegisterAccountRequest {
   timezone!: string;
 
   @ApiProperty({ example: 'USD' })
-  @IsISO4217CurrencyCode()
+  @IsBillingCurrency()
   currency!: string;
 
   @ApiPropertyOptional({ description: 'Defaults to meta-{currency}', example: 'meta-USD' })

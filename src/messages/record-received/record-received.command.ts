@@ -19,7 +19,7 @@ export async function planReceived(request: RecordReceivedRequest, context: Comm
   await directory.requireNumber(request.wabaId, request.phoneNumberId, context.scope, prefix);
   const referral = request.referral;
   const data: MessageReceivedData = {
-    ...messageKey(request),
+    ...messageKey(request, context, prefix),
     kind: request.kind,
     ...(referral
       ? {

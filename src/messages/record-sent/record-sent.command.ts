@@ -18,7 +18,7 @@ export class RecordSent extends Command<Appended> {
 export async function planSent(request: RecordSentRequest, context: CommandContext, directory: Directory, prefix = ''): Promise<PlannedWrite> {
   await directory.requireNumber(request.wabaId, request.phoneNumberId, context.scope, prefix);
   const data: MessageSentData = {
-    ...messageKey(request),
+    ...messageKey(request, context, prefix),
     kind: request.kind,
     ...(request.template
       ? { template: { name: request.template.name, category: request.template.category, ...(request.template.language ? { language: request.template.language } : {}) } }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsOptional, IsString, Length, ValidateNested } from 'class-validator';
+import { IsIn, IsObject, IsOptional, IsString, Length, ValidateIf, ValidateNested } from 'class-validator';
 import { ThreadMessageRequest } from '../thread-key.request.js';
 
 export class TemplateRequest {
@@ -26,8 +26,9 @@ export class RecordSentRequest extends ThreadMessageRequest {
   @Length(1, 64)
   kind!: string;
 
-  @ApiPropertyOptional({ type: TemplateRequest })
-  @IsOptional()
+  @ApiPropertyOptional({ type: TemplateRequest, description: 'Required when kind is template' })
+  @ValidateIf((request: RecordSentRequest) => request.kind === 'template' || request.template !== undefined)
+  @IsObject()
   @ValidateNested()
   @Type(() => TemplateRequest)
   template?: TemplateRequest;

@@ -21,7 +21,7 @@ export async function planStatus(request: RecordStatusRequest, context: CommandC
   await directory.requireNumber(request.wabaId, request.phoneNumberId, context.scope, prefix);
   const type = TYPES[request.status];
   const data: MessageStatusData & { errors?: unknown } = {
-    ...messageKey(request),
+    ...messageKey(request, context, prefix),
     ...(request.stated ? { stated: request.stated } : {}),
     ...(request.status === 'failed' ? { errors: (request.errors ?? []).map((e) => ({ code: e.code, ...(e.title !== undefined ? { title: e.title } : {}) })) } : {}),
   };

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsObject, IsOptional, IsString, Length, ValidateIf, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, Length, ValidateIf, ValidateNested } from 'class-validator';
+import { IsBoundedObject } from '../../common/edge-rules.js';
 import { ThreadMessageRequest } from '../thread-key.request.js';
 
 export const STATUSES = ['delivered', 'read', 'failed'] as const;
@@ -10,6 +11,7 @@ export class StatusErrorRequest {
   @ApiProperty({ oneOf: [{ type: 'number' }, { type: 'string' }], example: 131049 })
   @ValidateIf((_, v) => typeof v !== 'number')
   @IsString()
+  @Length(1, 64)
   code!: number | string;
 
   @ApiPropertyOptional()
@@ -24,9 +26,9 @@ export class RecordStatusRequest extends ThreadMessageRequest {
   @IsIn(STATUSES)
   status!: Status;
 
-  @ApiPropertyOptional({ description: "Meta's `pricing` and `conversation` objects, kept exactly as received" })
+  @ApiPropertyOptional({ description: "Meta's `pricing` and `conversation` objects, kept exactly as received (at most 16 KiB as JSON)" })
   @IsOptional()
-  @IsObject()
+  @IsBoundedObject(16_384)
   stated?: Record<string, unknown>;
 
   @ApiPropertyOptional({ type: [StatusErrorRequest], description: 'Required when status is failed' })

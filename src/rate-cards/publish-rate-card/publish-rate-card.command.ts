@@ -8,6 +8,8 @@ import type { Appended, PlannedWrite } from '../../common/append.js';
 import type { CommandContext } from '../../common/command-context.js';
 import { ledgerEvent } from '../../common/command-context.js';
 import { LedgerError } from '../../common/ledger-error.js';
+import { SHIPPED_MARKETS } from '../../read-models/settings/engine-state.js';
+import { cardProblems } from './card-checks.js';
 import type { PublishRateCardRequest } from './publish-rate-card.request.js';
 
 export class PublishRateCard extends Command<Appended> {
@@ -50,12 +52,25 @@ export function cardOf(request: PublishRateCardRequest): RateCardPublishedData {
   return { rateCardId: request.rateCardId, version: request.version ?? defaultVersion(priced), ...priced };
 }
 
+/** The card of a request, refused with every problem by field when it would price wrongly (see cardProblems). */
+export function checkedCard(request: PublishRateCardRequest, prefix = ''): RateCardPublishedData {
+  const card = cardOf(request);
+  const problems = cardProblems(card, SHIPPED_MARKETS).map((p) => ({ ...p, field: `${prefix}${p.field}` }));
+  const first = problems[0];
+  if (first) throw new LedgerError('RATE_CARD_INVALID', `${first.field}: ${first.detail}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}`, 400, first.field, problems);
+  return card;
+}
+
 export async function planPublish(request: PublishRateCardRequest, context: CommandContext, directory: Directory, prefix = ''): Promise<PlannedWrite> {
   if (context.scope.wabas !== null) {
     throw new LedgerError('FORBIDDEN', 'a key restricted to some accounts cannot publish a rate card, which every account using it shares', 403, `${prefix}rateCardId`);
   }
-  const { version, rateCardId: _id, ...priced } = cardOf(request);
+  const { version, rateCardId: _id, ...priced } = checkedCard(request, prefix);
   const history = await directory.cardHistory(request.rateCardId);
+  const currency = history.published[0]?.currency;
+  if (currency !== undefined && currency !== priced.currency) {
+    throw new LedgerError('RATE_CARD_CURRENCY_CHANGED', `rate card ${request.rateCardId} is in ${currency}; a card in ${priced.currency} needs an id of its own (meta-${priced.currency})`, 409, `${prefix}currency`);
+  }
   if (history.withdrawn.has(version)) {
     throw new LedgerError('RATE_CARD_VERSION_WITHDRAWN', `rate card ${request.rateCardId} version ${version} was withdrawn (${history.withdrawn.get(version)!}); publish the card under another version`, 409, `${prefix}version`);
   }

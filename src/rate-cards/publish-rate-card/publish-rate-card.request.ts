@@ -5,7 +5,6 @@ import {
   ArrayMinSize,
   IsArray,
   IsInt,
-  IsISO4217CurrencyCode,
   IsOptional,
   IsString,
   Length,
@@ -13,10 +12,10 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { IsBillingCurrency, IsLocalDate } from '../../common/edge-rules.js';
 import { IsLedgerId } from '../../messages/thread-key.request.js';
 
 const PRICE = /^\d{1,12}(\.\d{1,12})?$/;
-const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 const PRICE_MESSAGE = 'must be a decimal string such as "0.0625"';
 
 export class RateRowRequest {
@@ -59,11 +58,11 @@ export class PublishRateCardRequest {
   version?: string;
 
   @ApiProperty({ example: 'USD' })
-  @IsISO4217CurrencyCode()
+  @IsBillingCurrency()
   currency!: string;
 
   @ApiProperty({ description: 'A local date, applied at 00:00 in each WABA time zone', example: '2025-10-01' })
-  @Matches(DATE, { message: 'must be a date YYYY-MM-DD' })
+  @IsLocalDate()
   effectiveFrom!: string;
 
   @ApiProperty({ type: [RateRowRequest] })
@@ -100,6 +99,6 @@ export class PublishRateCardCsvQuery extends PickType(PublishRateCardRequest, ['
 
   @ApiPropertyOptional({ description: "Read from the card's title when absent", example: '2025-10-01' })
   @IsOptional()
-  @Matches(DATE, { message: 'must be a date YYYY-MM-DD' })
+  @IsLocalDate()
   effectiveFrom?: string;
 }

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional, ApiProperty, IntersectionType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsISO8601, IsOptional, Matches, Max, Min, ValidateIf } from 'class-validator';
+import { IsInt, IsOptional, Matches, Max, Min, ValidateIf } from 'class-validator';
+import { IsInstant } from '../../common/edge-rules.js';
 import { IsLedgerId, WA_ID } from '../../messages/thread-key.request.js';
 
 const POSITION = /^\d{1,20}\/\d{1,20}$/;
@@ -20,7 +21,7 @@ export class LogReadParams {
   minPosition?: string;
 }
 
-export const IsPeriod = () => Matches(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'must be a month YYYY-MM' });
+export const IsPeriod = () => Matches(/^(201[89]|20[2-9]\d|2[1-9]\d\d|[3-9]\d{3})-(0[1-9]|1[0-2])$/, { message: 'must be a month YYYY-MM from 2018 on' });
 
 export class PeriodParams extends ReadParams {
   @ApiProperty({ description: "A month in the account's time zone", example: '2025-07' })
@@ -51,7 +52,7 @@ export class UnitsParams extends IntersectionType(PeriodParams, PageParams) {}
 export class WindowsParams extends ReadParams {
   @ApiPropertyOptional({ description: 'The instant (ISO-8601); now when absent', example: '2025-07-01T12:00:00Z' })
   @IsOptional()
-  @IsISO8601({ strict: true, strictSeparator: true })
+  @IsInstant()
   at?: string;
 
   @ApiPropertyOptional({ description: 'With customer: one thread; without: every thread of the account with an open window' })

@@ -34,6 +34,9 @@ export class SettingRefused extends Error {
 
 const shippedMarkets = marketMapFromCsv(readFileSync(new URL('../../../../projections/data/markets.csv', import.meta.url), 'utf8'));
 
+/** The market map the ledger ships: what a rate card's markets are checked against. */
+export const SHIPPED_MARKETS = new MarketMap(shippedMarkets);
+
 /**
  * What the engine needs besides a thread's events: accounts, rate cards and market maps as the
  * log has published them so far. The market map starts from the one the ledger ships;
@@ -48,7 +51,7 @@ export class EngineState {
   private maps: MarketMapPublishedData[] = [];
   private readonly withdrawn: { card: RateCardPublishedData; reason: string }[] = [];
   book = new RateCardBook([]);
-  markets = new MarketMap(shippedMarkets);
+  markets = SHIPPED_MARKETS;
 
   /** A what-if passes another timeline (one era for all time); the ledger uses every era in its dates. */
   constructor(readonly timeline = new PolicyTimeline()) {}
