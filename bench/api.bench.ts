@@ -64,7 +64,7 @@ async function post(path: string, body: unknown): Promise<void> {
  * middle one for an even count) is the figure, every run is printed. `run` calls `warmed` when
  * what follows is measured.
  */
-async function measure(title: string, run: (warmed: () => void) => Promise<Measured>, eventsPerRequest = 1): Promise<void> {
+async function measure(title: string, run: (warmed: () => void) => Promise<Measured>, eventsPerRequest = 1, then?: () => Promise<string>): Promise<void> {
   const results = new Map<Store, Measured[]>(stores.map((s) => [s, []]));
   for (let n = 1; n <= runs; n++) {
     for (const store of stores) {
@@ -74,7 +74,7 @@ async function measure(title: string, run: (warmed: () => void) => Promise<Measu
         await setUp();
         const measured = await againstServer(server.pid!, run, eventsPerRequest);
         results.get(store)!.push(measured);
-        console.log(`  ${title}, ${store}, run ${n}/${runs}: ${summary(measured, eventsPerRequest)}`);
+        console.log(`  ${title}, ${store}, run ${n}/${runs}: ${summary(measured, eventsPerRequest)}${then ? `; ${await then()}` : ''}`);
       } finally {
         server.kill('SIGTERM');
         await new Promise((resolve) => server.on('close', resolve));
@@ -97,7 +97,17 @@ async function setUp(): Promise<void> {
   for (const phoneNumberId of phones) await post('/phone-numbers', { wabaId: 'bench-waba', phoneNumberId });
 }
 
-await measure('webhook ingest (1 status per request, 64 connections)', (warmed) => webhookLoad(url, seconds, SECRET, { perSecond: 8_000, warmed }));
+/** The inbox processor after a webhook load: the payloads still waiting when the load ended, and how long they took to be recorded. */
+async function inboxDrain(): Promise<string> {
+  const lag = async () => ((await (await fetch(`${url}/health`)).json()) as { inbox: { lagPayloads: number } }).inbox.lagPayloads;
+  const waiting = await lag();
+  const started = performance.now();
+  while ((await lag()) > 0) await sleep(100);
+  const took = (performance.now() - started) / 1000;
+  return `inbox lag ${waiting} payloads at the end of the load, recorded ${took.toFixed(1)} s later${waiting ? ` (${Math.round(waiting / Math.max(took, 0.001))} payloads/s)` : ''}`;
+}
+
+await measure('webhook ingest (1 status per request, 64 connections)', (warmed) => webhookLoad(url, seconds, SECRET, { perSecond: 8_000, warmed }), 1, inboxDrain);
 
 function batchOf(b: number): string {
   const commands = Array.from({ length: 1_000 }, (_, i) => ({

@@ -7,10 +7,15 @@ import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
 import type { Clock } from './common/clock.js';
 import { createLogger, NestPinoLogger } from './common/logger.js';
+import type { RawBodyRequest } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import { BodyDepthInterceptor } from './common/body-depth.interceptor.js';
+import { InboxProcessor } from './inbox/inbox.processor.js';
 import { validationPipe } from './common/validation.js';
 import type { LedgerConfig } from './config/ledger.config.js';
 import { reachStores } from './event-store/event-store.factory.js';
+
+const BODY_LIMIT = 8 * 1024 * 1024;
 
 export interface CreateOptions {
   readonly clock?: Clock;
@@ -21,14 +26,21 @@ export interface CreateOptions {
 export async function createApp(config: LedgerConfig, options: CreateOptions = {}): Promise<NestFastifyApplication> {
   const logger = options.logger ?? createLogger();
   await reachStores(config, logger);
-  const adapter = new FastifyAdapter({ bodyLimit: 8 * 1024 * 1024 });
+  const adapter = new FastifyAdapter({ bodyLimit: BODY_LIMIT });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, { logger, clock: options.clock }), adapter, {
-    rawBody: true,
+    bodyParser: false,
     // A failure at start is thrown to the caller (main.ts exits with it), never a silent process.exit.
     abortOnError: false,
     logger: new NestPinoLogger(logger),
   });
   const fastify = app.getHttpAdapter().getInstance();
+  const json = fastify.getDefaultJsonParser('error', 'error');
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: BODY_LIMIT }, (request, body, done) => {
+    (request as RawBodyRequest<FastifyRequest>).rawBody = body as Buffer;
+    // A webhook's signature is checked on the bytes as received, before anything parses them.
+    if (request.url.startsWith('/webhooks/whatsapp')) return done(null, body);
+    void json(request, (body as Buffer).toString('utf8'), done);
+  });
   fastify.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, body, done) => done(null, body));
   app.useGlobalInterceptors(new BodyDepthInterceptor());
   app.useGlobalPipes(validationPipe());
@@ -43,5 +55,6 @@ export async function createApp(config: LedgerConfig, options: CreateOptions = {
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  app.get(InboxProcessor).start();
   return app;
 }

@@ -14,6 +14,7 @@ import { ProblemFilter } from './common/problem.filter.js';
 import type { LedgerConfig } from './config/ledger.config.js';
 import { EventStoreModule } from './event-store/event-store.module.js';
 import { HealthModule } from './health/health.module.js';
+import { InboxModule } from './inbox/inbox.module.js';
 import { InvoicesModule } from './invoices/invoices.module.js';
 import { MessagesModule } from './messages/messages.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
@@ -39,6 +40,7 @@ export class AppModule {
         AuthModule.forRoot(config),
         MetricsModule,
         HealthModule,
+        InboxModule,
         AccountsModule,
         MessagesModule,
         RateCardsModule,

@@ -7,6 +7,7 @@ import { exportInvoice, issueInvoices, regenerateInvoices } from './cli/invoices
 import { auditExplain, auditReplay, auditVerify } from './cli/audit.cli.js';
 import { runWhatIf } from './cli/what-if.cli.js';
 import { importRateCard, listRateCards, withdrawRateCard } from './cli/rate-cards.cli.js';
+import { listParked, redrive } from './cli/webhooks.cli.js';
 import { listFailures, retryFailures } from './cli/projection.cli.js';
 import type { Era } from '../projections/policies/policy.js';
 
@@ -123,6 +124,31 @@ rateCards
   .option('--json', 'print the answer as JSON')
   .action(async (rateCardId: string, version: string, options: { reason: string; json?: boolean }) => {
     await withdrawRateCard(systemClock, { rateCardId, version, ...options });
+  });
+
+const webhooks = program.command('webhooks').description("Meta's webhook inbox: what it parked, and a redrive");
+
+webhooks
+  .command('parked')
+  .description('Items the inbox could not record yet (unknown account or number, invalid item, conflict), with why')
+  .option('--json', 'print the answer as JSON')
+  .action(async (options: { json?: boolean }) => {
+    await listParked(systemClock, options);
+  });
+
+webhooks
+  .command('redrive')
+  .description('Try parked items again now, after a fix: every one (--all) or those named (--id); exit 1 while any stays parked')
+  .option('--all', 'every parked item')
+  .option('--id <id...>', 'the ids of parked items (ledger webhooks parked)')
+  .option('--json', 'print the answer as JSON')
+  .action(async (options: { all?: boolean; id?: string[]; json?: boolean }) => {
+    if (!options.all && !options.id?.length) {
+      process.stderr.write('VALIDATION_FAILED (id): name --all or one --id at least\n');
+      process.exitCode = 2;
+      return;
+    }
+    await redrive(systemClock, options);
   });
 
 const invoices = program.command('invoices').description('Issue, regenerate and export invoices');

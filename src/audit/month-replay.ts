@@ -14,7 +14,7 @@ import { notFound } from '../common/ledger-error.js';
 import type { EventStore, StoredEvent } from '../event-store/event-store.port.js';
 import type { Position } from '../event-store/position.js';
 import { comparePositions, formatPosition, START } from '../event-store/position.js';
-import { EngineState } from '../read-models/settings/engine-state.js';
+import { EngineState, SETTING_TYPES } from '../read-models/settings/engine-state.js';
 import { INVOICE_TYPES, THREAD_TYPES, toPositioned } from '../read-models/threads/thread-history.js';
 
 /** How much of the log a replay sees: up to a position, and only what was recorded by an instant. */
@@ -86,7 +86,7 @@ export class LogIndex {
       if (invoice) this.invoices.set(invoice.invoiceId, invoice);
       return;
     }
-    this.settings.push(event);
+    if (SETTING_TYPES.has(event.type)) this.settings.push(event);
   }
 
   /**

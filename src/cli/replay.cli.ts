@@ -18,7 +18,9 @@ import { Projections } from '../read-models/projections.js';
 import { READ_SQL } from '../read-models/read-model.factory.js';
 import type { Sql } from '../read-models/sql.js';
 import { UNIT_SELECT, unitOf } from '../read-models/threads/unit-rows.js';
-import { ReceiveWebhook } from '../webhooks/receive-webhook/receive-webhook.command.js';
+import { AccountDirectory } from '../accounts/account-directory.js';
+import { EventStore } from '../event-store/event-store.port.js';
+import { processPayload } from '../inbox/process-payload.js';
 import { openLedger } from './ledger-context.js';
 
 export interface ReplayOptions {
@@ -68,6 +70,8 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
   const ledger = await openLedger(config, { clock: options.clock });
   try {
     const bus = ledger.get(CommandBus);
+    const directory = ledger.get(AccountDirectory);
+    const store = ledger.get<EventStore>(EventStore);
     const skipped: { input: string; line: number; reason: string }[] = [];
     let read = 0;
     let applied = 0;
@@ -93,8 +97,9 @@ export async function replay(options: ReplayOptions): Promise<ReplayResult> {
             recordedAt: recordedAt ? new Date(Date.parse(recordedAt)).toISOString() : options.clock().toISOString(),
           };
           if (parsed.object === 'whatsapp_business_account') {
-            const outcome = await bus.execute(new ReceiveWebhook(parsed, context));
-            if (outcome.conflicts.length) throw new Error(outcome.conflicts.map((c) => `${c.code} ${c.path}: ${c.detail}`).join('; '));
+            // Recorded at once, as the inbox processor would: what it would park stops the replay (or is skipped).
+            const outcome = await processPayload(parsed, context, directory, store);
+            if (outcome.parked.length) throw new Error(outcome.parked.map((p) => `${p.code} ${p.path}: ${p.reason}`).join('; '));
           } else {
             await bus.execute(new RunBatch([parsed], context, false));
           }

@@ -1,3 +1,5 @@
+import { InboxState } from '../inbox/inbox-state.js';
+import { InboxProcessor } from '../inbox/inbox.processor.js';
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { Public } from '../auth/auth.decorators.js';
@@ -34,6 +36,9 @@ export interface Health {
     readonly lagEvents: number;
     readonly failures: FailureSummary;
   };
+  /** Meta's payloads waiting for the inbox processor, and items it parked (GET /webhooks/parked). */
+  readonly inbox: { readonly lagPayloads: number; readonly parked: number };
+  readonly warnings: readonly string[];
 }
 
 @ApiTags('operations')
@@ -44,6 +49,8 @@ export class HealthController {
     @Inject(ReadModelReader) private readonly reader: ReadModelReader,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly metrics: Metrics,
+    private readonly inbox: InboxProcessor,
+    private readonly parked: InboxState,
   ) {}
 
   @Public()
@@ -59,6 +66,11 @@ export class HealthController {
     const slowest = lowest(checkpoints);
     const lag = await this.lag(slowest?.position);
     const failures = tables ? await this.failures(tables) : { count: 0, oldest: null };
+    const inbox = { lagPayloads: await this.inbox.lag(), parked: await this.parked.countUnresolved() };
+    const warnings = [
+      ...(failures.count ? [`${failures.count} projection failure(s): GET /projection/failures`] : []),
+      ...(inbox.parked ? [`${inbox.parked} webhook item(s) parked: GET /webhooks/parked`] : []),
+    ];
     return {
       status: failures.count ? 'degraded' : 'ok',
       store: { kind: this.store.name, reachable: true },
@@ -73,6 +85,8 @@ export class HealthController {
         lagEvents: lag.events,
         failures,
       },
+      inbox,
+      warnings,
     };
   }
 

@@ -7,6 +7,7 @@ export class Metrics {
   readonly registry = new Registry();
   readonly appends = new Counter({ name: 'ledger_appends_total', help: 'Events appended, by source and outcome (appended, duplicate)', labelNames: ['source', 'outcome'], registers: [this.registry] });
   readonly rejections = new Counter({ name: 'ledger_rejections_total', help: 'Requests refused, by problem code', labelNames: ['code'], registers: [this.registry] });
+  readonly webhookParked = new Gauge({ name: 'ledger_webhook_items_parked', help: 'Webhook items parked: recorded in the inbox, not yet as commands (GET /webhooks/parked)', registers: [this.registry] });
   readonly webhookItems = new Counter({ name: 'ledger_webhook_items_total', help: 'Webhook messages and statuses, by outcome', labelNames: ['outcome'], registers: [this.registry] });
   readonly projected = new Counter({ name: 'ledger_projection_events_processed_total', help: 'Events the projection runner has processed in this process', registers: [this.registry] });
   readonly projectionEvents = new Gauge({ name: 'ledger_projection_checkpoint_events', help: 'Events behind the projection checkpoint', registers: [this.registry] });

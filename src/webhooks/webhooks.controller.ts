@@ -5,7 +5,6 @@ import { CommandBus } from '@nestjs/cqrs';
 import { ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../auth/auth.decorators.js';
-import { SYSTEM } from '../auth/scope.js';
 import { CLOCK } from '../common/clock.js';
 import type { Clock } from '../common/clock.js';
 import { contextOf } from '../common/http.js';
@@ -13,10 +12,10 @@ import { LedgerError } from '../common/ledger-error.js';
 import type { LedgerConfig } from '../config/ledger.config.js';
 import { LEDGER_CONFIG } from '../event-store/event-store.module.js';
 import { Metrics } from '../metrics/metrics.service.js';
+import { WEBHOOK_SCOPE } from '../inbox/inbox.processor.js';
 import { ReceiveWebhook } from './receive-webhook/receive-webhook.command.js';
-import type { WebhookOutcome } from './receive-webhook/receive-webhook.command.js';
+import type { WebhookReceipt } from './receive-webhook/receive-webhook.command.js';
 
-const WEBHOOK_SCOPE = { ...SYSTEM, actor: 'meta-webhook' };
 
 @ApiTags('webhooks')
 @Controller('webhooks/whatsapp')
@@ -44,32 +43,33 @@ export class WebhooksController {
     return challenge ?? '';
   }
 
+  /** The signature is checked on the bytes as received, before anything reads them; a signed payload is always taken (200). */
   @Post()
-  @ApiHeader({ name: 'X-Hub-Signature-256', description: 'sha256=HMAC of the raw body with the app secret', required: true })
-  async receive(@Req() request: RawBodyRequest<FastifyRequest>, @Res({ passthrough: true }) reply: FastifyReply): Promise<WebhookOutcome> {
-    this.checkSignature(request);
-    const outcome = await this.commands.execute(new ReceiveWebhook(request.body, contextOf(request, WEBHOOK_SCOPE, this.clock, 'webhook')));
-    if (outcome.appended) this.metrics.appends.inc({ source: 'webhook', outcome: 'appended' }, outcome.appended);
-    if (outcome.duplicates) this.metrics.appends.inc({ source: 'webhook', outcome: 'duplicate' }, outcome.duplicates);
-    if (outcome.ignored.length) this.metrics.webhookItems.inc({ outcome: 'ignored' }, outcome.ignored.length);
-    if (outcome.conflicts.length) this.metrics.webhookItems.inc({ outcome: 'conflict' }, outcome.conflicts.length);
+  @ApiHeader({ name: 'X-Hub-Signature-256', description: 'sha256= and the 64 hex digits of the HMAC-SHA256 of the raw body with the app secret', required: true })
+  async receive(@Req() request: RawBodyRequest<FastifyRequest>, @Res({ passthrough: true }) reply: FastifyReply): Promise<WebhookReceipt> {
+    const raw = this.checkSignature(request);
+    const receipt = await this.commands.execute(new ReceiveWebhook(raw, contextOf(request, WEBHOOK_SCOPE, this.clock, 'webhook')));
+    this.metrics.appends.inc({ source: 'webhook', outcome: receipt.duplicate ? 'duplicate' : 'appended' });
     void reply.status(200);
-    return outcome;
+    return receipt;
   }
 
-  private checkSignature(request: RawBodyRequest<FastifyRequest>): void {
+  private checkSignature(request: RawBodyRequest<FastifyRequest>): Buffer {
     if (!this.secret) throw new LedgerError('WEBHOOK_NOT_CONFIGURED', 'LEDGER_META_APP_SECRET is not set: no webhook can be verified, so none is accepted', 503);
     const header = request.headers['x-hub-signature-256'];
     const raw = request.rawBody;
-    if (typeof header !== 'string' || !header.startsWith('sha256=') || !raw) {
-      throw new LedgerError('SIGNATURE_INVALID', 'X-Hub-Signature-256 is missing', 401, 'X-Hub-Signature-256');
+    if (typeof header !== 'string' || !SIGNATURE.test(header) || !raw) {
+      throw new LedgerError('SIGNATURE_INVALID', 'X-Hub-Signature-256 must be sha256= and 64 hex digits', 401, 'X-Hub-Signature-256');
     }
     const expected = createHmac('sha256', this.secret).update(raw).digest();
-    if (!equal(Buffer.from(header.slice(7), 'hex'), expected)) {
+    if (!timingSafeEqual(Buffer.from(header.slice(7), 'hex'), expected)) {
       throw new LedgerError('SIGNATURE_INVALID', 'X-Hub-Signature-256 does not match the body signed with the app secret', 401, 'X-Hub-Signature-256');
     }
+    return raw;
   }
 }
+
+const SIGNATURE = /^sha256=[0-9a-f]{64}$/i;
 
 function equal(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && timingSafeEqual(a, b);

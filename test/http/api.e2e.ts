@@ -35,11 +35,13 @@ export function apiSuite(name: string, subject: () => Promise<ApiSubject>): void
       });
       assert.equal(reply.status, 201, JSON.stringify(reply.body));
     };
+    /** A payload through the inbox, once processed: its receipt and outcome. */
     const webhook = async (value: Record<string, unknown>) => {
       const reply = await admin.webhook(meta.payload(WABA, PHONE, value));
       assert.equal(reply.status, 200, JSON.stringify(reply.body));
-      if (typeof reply.body.position === 'string') last = reply.body.position;
-      return reply.body;
+      const outcome = await admin.processed(reply.body.payload as string);
+      if (outcome.position) last = outcome.position;
+      return { receipt: reply.body, outcome };
     };
 
     before(async () => {
@@ -138,10 +140,9 @@ export function apiSuite(name: string, subject: () => Promise<ApiSubject>): void
     describe('idempotency and bad input', () => {
       it('appends nothing when Meta delivers the same payload again', async () => {
         const before = await countEvents(running.store);
-        const body = await webhook({ statuses: [meta.status(CUSTOMER, 'wamid.utl2', 'delivered', '2025-10-07T13:00:01Z', { pricing: { billable: true, pricing_model: 'PMP', type: 'regular', category: 'utility' } })] });
-        assert.equal(body.appended, 0);
-        assert.equal(body.duplicates, 1);
-        assert.equal(await countEvents(running.store), before);
+        const { receipt } = await webhook({ statuses: [meta.status(CUSTOMER, 'wamid.utl2', 'delivered', '2025-10-07T13:00:01Z', { pricing: { billable: true, pricing_model: 'PMP', type: 'regular', category: 'utility' } })] });
+        assert.equal(receipt.duplicate, true);
+        assert.equal(await countEvents(running.store), before, 'not even to the inbox');
       });
 
       it('refuses a webhook whose signature does not match, and appends nothing', async () => {

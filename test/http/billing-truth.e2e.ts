@@ -71,11 +71,13 @@ export function truthSuite(name: string, subject: () => Promise<TruthSubject>): 
       assert.equal(reply.status, 200, JSON.stringify(reply.body));
       return reply.body.draft.lines.map((l) => `${l.market} ${l.category} ${l.charge} ${l.quantity} x ${l.unitPrice} = ${l.amount}`);
     };
+    /** A payload through the inbox, once processed: its receipt and outcome. */
     const webhook = async (payload: object) => {
       const reply = await billing.webhook(payload);
       assert.equal(reply.status, 200, JSON.stringify(reply.body));
-      if (typeof reply.body.position === 'string') last = reply.body.position;
-      return reply.body;
+      const outcome = await billing.processed(reply.body.payload as string);
+      if (outcome.position) last = outcome.position;
+      return { receipt: reply.body, outcome };
     };
 
     before(async () => {
@@ -109,7 +111,7 @@ export function truthSuite(name: string, subject: () => Promise<TruthSubject>): 
       it('changes the price of authentication after the start times and not before; never at the verified primary location', async () => {
         const location = await webhook(sample('account-update-primary-location.json'));
         const eligibility = await webhook(sample('account-update-auth-intl-eligibility.json'));
-        assert.deepEqual([location.appended, eligibility.appended], [1, 1]);
+        assert.deepEqual([location.outcome.appended, eligibility.outcome.appended], [1, 1]);
         assert.deepEqual(await lines('2024-07'), ['India authentication regular 1 x 0.0014 = 0.00']);
         assert.deepEqual(await lines('2024-08'), ['India authentication_international regular 1 x 0.0280 = 0.03', 'Indonesia authentication regular 1 x 0.0250 = 0.03']);
         assert.deepEqual(await lines('2024-09'), ['Brazil authentication regular 1 x 0.0068 = 0.01', 'Indonesia authentication_international regular 1 x 0.1360 = 0.14']);
@@ -118,7 +120,7 @@ export function truthSuite(name: string, subject: () => Promise<TruthSubject>): 
       it('records a repeated account update once', async () => {
         const before = await countEvents(running.store);
         const again = await webhook(sample('account-update-auth-intl-eligibility.json'));
-        assert.deepEqual([again.appended, again.duplicates], [0, 1]);
+        assert.equal(again.receipt.duplicate, true);
         assert.equal(await countEvents(running.store), before);
       });
 

@@ -59,6 +59,12 @@ if (!pgSkip()) {
       const replies = await Promise.all(requests.map((send) => send()));
       const failed = replies.filter((r) => r.status >= 300).map((r) => `${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
       assert.deepEqual(failed, []);
+      // Webhooks are taken into the inbox at once and recorded by its processor: wait for each.
+      const reader = new Client(apps[0]!.url, 'test-admin-key');
+      for (const reply of replies) {
+        const payload = (reply.body as { payload?: string }).payload;
+        if (payload) await reader.processed(payload);
+      }
 
       const counts = await sql.all<{ type: string; n: string; distinct_ids: string }>(
         `SELECT type, COUNT(*) AS n, COUNT(DISTINCT data->>'messageId') AS distinct_ids FROM ${schema}.events WHERE type IN ('MessageReceived', 'MessageDelivered') GROUP BY type ORDER BY type`,

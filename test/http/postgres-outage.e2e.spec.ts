@@ -181,6 +181,12 @@ if (!pgSkip()) {
       assert.equal(server.exitCode, null, 'the server process must live through it');
       assert.deepEqual(tally.bad.slice(0, 5), []);
       assert.ok((tally.refusals.get('STORE_UNAVAILABLE') ?? 0) > 0, `the outage must be felt: ${JSON.stringify([...tally.refusals])}`);
+      // Webhooks were taken into the inbox; its processor records them after the load: wait until it has.
+      for (let i = 0; i < 600; i++) {
+        const inbox = (await ledger.get<{ inbox?: { lagPayloads: number } }>('/health')).body.inbox;
+        if (inbox?.lagPayloads === 0) break;
+        await sleep(50);
+      }
 
       const store = new PostgresEventStore({ connectionString: pgUrl!, schema });
       const sql = PostgresSql.open(pgUrl!);

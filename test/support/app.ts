@@ -80,6 +80,27 @@ export class Client {
     const body = JSON.stringify(payload);
     return this.post('/webhooks/whatsapp', body, { 'x-hub-signature-256': signature ?? sign(body) });
   }
+
+  /** What the inbox processor made of a payload, once it has: polled, as a client waiting for it would. */
+  async processed(sha256: string, timeoutMs = 15_000): Promise<WebhookOutcome> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const reply = await this.get<{ status: string; outcome: WebhookOutcome }>(`/webhooks/payloads/${sha256}`);
+      if (reply.body.status === 'processed') return reply.body.outcome;
+      if (Date.now() > deadline) throw new Error(`payload ${sha256} not processed in ${timeoutMs} ms: ${JSON.stringify(reply.body)}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+}
+
+/** A payload's outcome, as `GET /webhooks/payloads/{sha256}` answers it. */
+export interface WebhookOutcome {
+  readonly items: number;
+  readonly appended: number;
+  readonly duplicates: number;
+  readonly position: string | null;
+  readonly ignored: readonly { readonly path: string; readonly reason: string }[];
+  readonly parked: readonly { readonly id: string; readonly path: string; readonly code: string; readonly reason: string }[];
 }
 
 const unix = (iso: string) => String(Date.parse(iso) / 1000);

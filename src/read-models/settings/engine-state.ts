@@ -14,6 +14,9 @@ import type { EngineContext } from '../../../projections/thread/thread.projectio
 import type { AccountContext } from '../../../projections/thread/thread.types.js';
 import { partitionOf } from '../processor/partitions.js';
 
+/** The events that change settings; every other kind (messages, invoices, the webhook inbox) leaves them as they are. */
+export const SETTING_TYPES: ReadonlySet<string> = new Set(['AccountRegistered', 'AccountSettingsChanged', 'PhoneNumberAttached', 'RateCardPublished', 'RateCardWithdrawn', 'MarketMapPublished']);
+
 /** A setting as applied: accounts as they now stand, the rest as published. */
 export type Applied =
   | { readonly type: 'AccountRegistered' | 'AccountSettingsChanged'; readonly account: AccountContext }

@@ -1,0 +1,51 @@
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Allow, Caller } from '../auth/auth.decorators.js';
+import type { Scope } from '../auth/scope.js';
+import { inScope } from '../auth/scope.js';
+import { notFound } from '../common/ledger-error.js';
+import { PageParams } from '../read-models/queries/query-params.js';
+import { InboxState } from './inbox-state.js';
+import type { ParkedRecord } from './inbox-state.js';
+import { InboxProcessor } from './inbox.processor.js';
+import type { RedriveResult } from './inbox.processor.js';
+import { RedriveRequest } from './redrive/redrive.request.js';
+
+export type ParkedView = Omit<ParkedRecord, 'item'> & { readonly command: Record<string, unknown> | null };
+
+/** What the inbox did with Meta's payloads: each payload's outcome, the items parked, and a redrive. */
+@ApiTags('webhooks')
+@ApiBearerAuth()
+@Controller('webhooks')
+export class InboxController {
+  constructor(
+    private readonly state: InboxState,
+    private readonly processor: InboxProcessor,
+  ) {}
+
+  /** Items the inbox could not record yet, oldest first, with why; a key scoped to some WABAs sees theirs. */
+  @Get('parked')
+  @Allow('billing')
+  async parked(@Query() params: PageParams, @Caller() scope: Scope): Promise<{ total: number; parked: ParkedView[] }> {
+    const all = (await this.state.unresolved()).filter((p) => scope.wabas === null || (p.wabaId !== null && inScope(scope, p.wabaId)));
+    const offset = params.offset ?? 0;
+    const page = all.slice(offset, offset + (params.limit ?? 100)).map(({ item, ...rest }) => ({ ...rest, command: item?.command ?? null }));
+    return { total: all.length, parked: page };
+  }
+
+  /** A payload's outcome: `pending` until the inbox processor reaches it. */
+  @Get('payloads/:sha256')
+  @Allow('billing')
+  async payload(@Param('sha256') sha256: string): Promise<{ payload: string; status: 'pending' | 'processed'; outcome: unknown }> {
+    if (!/^[0-9a-f]{64}$/.test(sha256)) throw notFound('PAYLOAD_UNKNOWN', `no payload ${sha256}`, 'sha256');
+    const found = await this.state.outcome(sha256);
+    return found ? { payload: sha256, status: 'processed', outcome: found.outcome } : { payload: sha256, status: 'pending', outcome: null };
+  }
+
+  /** Tries parked items again now (all, or those named), after a fix. */
+  @Post('redrive')
+  @Allow('billing')
+  async redrive(@Body() body: RedriveRequest): Promise<RedriveResult> {
+    return this.processor.redrive(body.all ? 'all' : (body.ids ?? []));
+  }
+}
