@@ -102,6 +102,15 @@ export class AccountDirectory implements Directory {
     return { registered, settings, numbers };
   }
 
+  /** Whether an account (and a number of it) is registered now: a number not seen yet is read again. */
+  async has(wabaId: string, phoneNumberId?: string): Promise<boolean> {
+    let record = await this.find(wabaId);
+    if (!record || phoneNumberId === undefined || record.numbers.has(phoneNumberId)) return record !== undefined;
+    this.cache.delete(wabaId);
+    record = await this.find(wabaId);
+    return record?.numbers.has(phoneNumberId) ?? false;
+  }
+
   /** Outside the caller's scope looks exactly like absent: a key never learns another account exists. */
   async require(wabaId: string, scope: Scope, field = 'wabaId'): Promise<AccountRecord> {
     const record = inScope(scope, wabaId) ? await this.find(wabaId) : undefined;

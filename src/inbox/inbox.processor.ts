@@ -110,7 +110,8 @@ export class InboxProcessor implements BeforeApplicationShutdown {
       }
       const plans = planned.filter((p): p is PayloadPlan => 'writes' in p);
       const appended = await appendPlans(plans, this.store);
-      const outcomes = planned.map((p) => ('writes' in p ? appended[plans.indexOf(p)]! : p));
+      let next = 0;
+      const outcomes = planned.map((p) => ('writes' in p ? appended[next++]! : p));
       await this.state.recordPage(
         page.map((event, i) => ({ revision: event.revision, sha256: (event.data as WebhookReceivedData).sha256, outcome: outcomes[i]! })),
         at,
@@ -130,11 +131,13 @@ export class InboxProcessor implements BeforeApplicationShutdown {
   /** Parked items whose account (and number) may exist now, tried again; those still missing stay as they are. */
   async retryWaiting(): Promise<RedriveResult> {
     const waiting = await this.state.unresolved({ waiting: true });
+    // Asked once per account, or account and number, however many items wait for it.
     const known = new Map<string, boolean>();
     const ready: ParkedRecord[] = [];
     for (const item of waiting) {
-      let exists = known.get(item.wabaId!);
-      if (exists === undefined) known.set(item.wabaId!, (exists = (await this.directory.find(item.wabaId!)) !== undefined));
+      const key = `${item.wabaId!}|${item.phoneNumberId ?? ''}`;
+      let exists = known.get(key);
+      if (exists === undefined) known.set(key, (exists = await this.directory.has(item.wabaId!, item.phoneNumberId ?? undefined)));
       if (exists) ready.push(item);
     }
     return this.retry(ready);

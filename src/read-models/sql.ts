@@ -75,7 +75,10 @@ export class SqliteSql implements Sql {
   async insertMany(table: string, columns: readonly string[], rows: readonly Param[][], conflict = ''): Promise<void> {
     if (rows.length === 0) return;
     const statement = this.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ${conflict}`);
-    for (const row of rows) statement.run(...row);
+    // One commit for the rows, not one each; inside a transaction already, a savepoint.
+    this.db.transaction(() => {
+      for (const row of rows) statement.run(...row);
+    })();
   }
 
   async transaction<T>(work: (tx: Sql) => Promise<T>): Promise<T> {
