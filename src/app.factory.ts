@@ -1,19 +1,19 @@
 import 'reflect-metadata';
+import type { RawBodyRequest } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
 import type { Clock } from './common/clock.js';
 import { createLogger, NestPinoLogger } from './common/logger.js';
-import type { RawBodyRequest } from '@nestjs/common';
-import type { FastifyRequest } from 'fastify';
 import { BodyDepthInterceptor } from './common/body-depth.interceptor.js';
-import { InboxProcessor } from './inbox/inbox.processor.js';
 import { validationPipe } from './common/validation.js';
 import type { LedgerConfig } from './config/ledger.config.js';
 import { reachStores } from './event-store/event-store.factory.js';
+import { InboxProcessor } from './inbox/inbox.processor.js';
 
 const BODY_LIMIT = 8 * 1024 * 1024;
 
