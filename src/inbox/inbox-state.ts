@@ -53,10 +53,19 @@ export class InboxState {
   async init(): Promise<void> {
     await ensureSchema(this.sql, this.namespace);
     const big = this.sql.dialect === 'postgres' ? 'BIGINT' : 'INTEGER';
-    await this.sql.run(`CREATE TABLE IF NOT EXISTS ${this.checkpoint} (id INTEGER PRIMARY KEY, revision ${big} NOT NULL)`);
-    await this.sql.run(`CREATE TABLE IF NOT EXISTS ${this.outcomes} (sha256 TEXT PRIMARY KEY, revision ${big} NOT NULL, processed_at TEXT NOT NULL, outcome TEXT NOT NULL)`);
-    await this.sql.run(`CREATE TABLE IF NOT EXISTS ${this.parked} (id TEXT PRIMARY KEY, sha256 TEXT NOT NULL, revision ${big} NOT NULL, path TEXT NOT NULL, code TEXT NOT NULL,
-      reason TEXT NOT NULL, waba_id TEXT, phone_number_id TEXT, item TEXT, parked_at TEXT NOT NULL, attempts INTEGER NOT NULL, resolved_at TEXT, resolved_position TEXT)`);
+    const create = async (sql: Sql) => {
+      await sql.run(`CREATE TABLE IF NOT EXISTS ${this.checkpoint} (id INTEGER PRIMARY KEY, revision ${big} NOT NULL)`);
+      await sql.run(`CREATE TABLE IF NOT EXISTS ${this.outcomes} (sha256 TEXT PRIMARY KEY, revision ${big} NOT NULL, processed_at TEXT NOT NULL, outcome TEXT NOT NULL)`);
+      await sql.run(`CREATE TABLE IF NOT EXISTS ${this.parked} (id TEXT PRIMARY KEY, sha256 TEXT NOT NULL, revision ${big} NOT NULL, path TEXT NOT NULL, code TEXT NOT NULL,
+        reason TEXT NOT NULL, waba_id TEXT, phone_number_id TEXT, item TEXT, parked_at TEXT NOT NULL, attempts INTEGER NOT NULL, resolved_at TEXT, resolved_position TEXT)`);
+    };
+    // SQLite's file lock serialises processes; in this process the connection is shared with the keys' creation, so no transaction of its own.
+    if (this.sql.dialect !== 'postgres') return create(this.sql);
+    // Processes starting together on one PostgreSQL schema take turns (two CREATE TABLE IF NOT EXISTS can collide), as the keys' creation does.
+    await this.sql.transaction(async (tx) => {
+      await tx.run(`SELECT pg_advisory_xact_lock(hashtext(?))`, [`ledger-schema-${this.namespace.slice(0, -1)}`]);
+      await create(tx);
+    });
   }
 
   /** The last inbox revision processed, -1 before the first. */

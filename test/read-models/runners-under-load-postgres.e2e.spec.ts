@@ -99,6 +99,8 @@ if (!pgSkip()) {
       await untilCaughtUpAndRated(sql, `${schema}.`, config, total);
       const { tables } = await prepareVersion(sql, `${schema}.`, PROJECTION_VERSION, config);
       for (const runner of runners) {
+        // A runner that died (at start, say) has closed already: waiting for its close would never end.
+        assert.deepEqual([runner.exitCode, runner.signalCode], [null, null], 'every runner must live through the load');
         runner.kill('SIGTERM');
         await once(runner, 'close');
       }
