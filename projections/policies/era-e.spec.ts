@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Positioned, RateCardPublishedData } from '../events.js';
 import { account, cards, draftOf, eligibleAccount, engine, lineSummary, Story } from '../../test/support/engine-kit.js';
-import { ratedCharge } from '../rating/rating.projection.js';
+import { ratedCharge } from '../rating/free-tiers.js';
 import { reconcile } from '../reconciliation/reconcile.js';
 import { foldThread } from '../thread/thread.projection.js';
 import type { BillableUnit } from '../thread/thread.types.js';

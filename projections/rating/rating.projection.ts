@@ -13,6 +13,7 @@ import type { Band, Rate, RateCard, RateCardBook } from './rate-card-book.js';
 import { text } from '../shared/compare.js';
 import { getOrMake } from '../shared/maps.js';
 import { UnitsFingerprint } from './units-fingerprint.js';
+import type { FreeTierUse } from './free-tiers.js';
 
 export const ENGINE_VERSION = '1.2.0';
 
@@ -30,19 +31,6 @@ export interface UnpricedUnits {
   readonly reason: string;
   readonly quantity: number;
   readonly unitIds?: readonly string[];
-}
-
-/** A free allowance of a month as the rater spent it: which units it absorbed, without listing them. */
-export interface FreeTierUse {
-  readonly era: string;
-  /** The WABA or business number the allowance belongs to. */
-  readonly owner: string;
-  readonly per: 'waba' | 'phone_number';
-  readonly categories: readonly Category[] | 'all';
-  readonly allowance: number;
-  readonly used: number;
-  /** The last unit it absorbed, in charge order: every eligible unit up to it took the allowance, none after. */
-  readonly through: { readonly openedAt: string; readonly unitId: string };
 }
 
 export interface InvoiceDraft {
@@ -210,13 +198,9 @@ export class Rater {
       sheet.lastCard = card;
     }
     const pair = this.pairOf(unit.market, unit.category);
-    let priceCategory: Category = unit.category;
-    let rate = card?.rate(unit.market, priceCategory);
+    // The column that prices it: its own, or the fallback's on a card without one (looked up only where a policy names a fallback).
     const fallback = policy.priceFallback?.[unit.category];
-    if (!rate && card && fallback) {
-      rate = card.rate(unit.market, fallback);
-      if (rate) priceCategory = fallback;
-    }
+    const priceCategory: Category = fallback && card && !card.rate(unit.market, unit.category) && card.rate(unit.market, fallback) ? fallback : unit.category;
 
     let charge = unit.charge;
     const free = policy.freeTier;
@@ -235,6 +219,7 @@ export class Rater {
       this.line(sheet, pair, unit, priceCategory, charge, undefined, card, undefined);
       return;
     }
+    const rate = card?.rate(unit.market, priceCategory);
     if (!card || !rate) {
       const reason = card ? `rate card ${card.id} ${card.version} has no ${priceCategory} rate for ${unit.market}` : `no rate card ${rateCardId} in force at ${unit.pricedAt}`;
       const key = `${unit.market}|${unit.category}|${reason}`;
@@ -441,22 +426,6 @@ function freeTierUse(allowance: Allowance, timeline: PolicyTimeline): FreeTierUs
   const tier = timeline.policy(allowance.era as Era).freeTier!;
   const through = allowance.through!;
   return { era: allowance.era, owner: allowance.owner, per: tier.per, categories: tier.categories, allowance: tier.allowance, used: allowance.used, through: { openedAt: through.openedAt, unitId: through.id } };
-}
-
-/**
- * The charge a unit was rated at: a regular unit a free allowance absorbed is `free_tier`. The
- * draft of the unit's month says which, so every output that lists units agrees with the invoice.
- */
-export function ratedCharge(unit: BillableUnit, freeTiers: readonly FreeTierUse[]): Charge {
-  if (unit.charge !== 'regular') return unit.charge;
-  for (const tier of freeTiers) {
-    if (tier.era !== unit.era || tier.owner !== (tier.per === 'waba' ? unit.wabaId : unit.phoneNumberId)) continue;
-    if (tier.categories !== 'all' && !tier.categories.includes(unit.category)) continue;
-    const at = parseInstant(unit.openedAt);
-    const through = parseInstant(tier.through.openedAt);
-    if (at < through || (at === through && text(unit.id, tier.through.unitId) <= 0)) return 'free_tier';
-  }
-  return unit.charge;
 }
 
 function describe(group: Pending | Unpriced): string {

@@ -1,6 +1,6 @@
 import type { Positioned, StatedPricing } from '../events.js';
 import type { Charge, Era } from '../policies/policy.js';
-import { normaliseCategory, pricedCategory } from '../thread/thread.projection.js';
+import { normaliseCategory, pricedCategory } from '../thread/steps.js';
 import type { BillableUnit } from '../thread/thread.types.js';
 
 export type FindingKind = 'pricing_model' | 'category' | 'category_unpriced' | 'billable' | 'type' | 'conversation_split' | 'conversation_merged' | 'conversation_expiry';

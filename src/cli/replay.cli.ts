@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CommandBus } from '@nestjs/cqrs';
 import type { InvoiceDraft } from '../../projections/rating/rating.projection.js';
-import { ratedCharge } from '../../projections/rating/rating.projection.js';
+import { ratedCharge } from '../../projections/rating/free-tiers.js';
 import type { BillableUnit } from '../../projections/thread/thread.types.js';
 import { SYSTEM } from '../auth/scope.js';
 import { RunBatch } from '../batch/run-batch/run-batch.command.js';

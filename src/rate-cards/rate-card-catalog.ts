@@ -67,7 +67,7 @@ export class RateCardCatalog {
     const { at, engine } = await this.reader.reflecting(minPosition, false);
     const withdrawn = new Map(engine.withdrawals.map(({ card, reason }) => [`${card.rateCardId}@${card.version}`, reason]));
     const published = engine.published;
-    const cards = [...published, ...engine.withdrawnCards].map((card) => {
+    const cards = [...published, ...engine.withdrawals.map((w) => w.card)].map((card) => {
       const reason = withdrawn.get(`${card.rateCardId}@${card.version}`);
       const later = published.findIndex((c) => c.rateCardId === card.rateCardId && c.effectiveFrom === card.effectiveFrom && published.indexOf(card) < published.indexOf(c));
       const status: CardStatus = reason !== undefined ? 'withdrawn' : later >= 0 ? 'replaced' : 'published';
@@ -80,7 +80,7 @@ export class RateCardCatalog {
   /** The version of a card that prices an instant: in an account's zone (its settings then), or a named zone, UTC by default. */
   async inForce(scope: Scope, rateCardId: string, instant: string, where: { wabaId?: string; timezone?: string }, minPosition?: string): Promise<InForceAnswer> {
     const { at, engine } = await this.reader.reflecting(minPosition, false);
-    if (!engine.published.some((c) => c.rateCardId === rateCardId) && !engine.withdrawnCards.some((c) => c.rateCardId === rateCardId)) {
+    if (!engine.published.some((c) => c.rateCardId === rateCardId) && !engine.withdrawals.some((w) => w.card.rateCardId === rateCardId)) {
       throw notFound('RATE_CARD_UNKNOWN', `no rate card ${rateCardId}`, 'rateCardId');
     }
     let calendar: Calendar = ZoneCalendar.of(where.timezone ?? 'UTC');

@@ -1,4 +1,5 @@
-import type { FreeTierUse, InvoiceDraft } from '../../projections/rating/rating.projection.js';
+import type { FreeTierUse } from '../../projections/rating/free-tiers.js';
+import type { InvoiceDraft } from '../../projections/rating/rating.projection.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { AccountContext } from '../../projections/thread/thread.types.js';
 import type { Scope } from '../auth/scope.js';

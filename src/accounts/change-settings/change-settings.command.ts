@@ -3,7 +3,7 @@ import { Command } from '@nestjs/cqrs';
 import type { AccountSettingsChangedData } from '../../../projections/events.js';
 import { accountStream } from '../../../projections/events.js';
 import { canonicalJson } from '../../../projections/shared/canonical-json.js';
-import { parseInstant } from '../../../projections/time/zone-calendar.js';
+import { rfc3339 } from '../../common/edge-rules.js';
 import type { Appended, PlannedWrite } from '../../common/append.js';
 import type { CommandContext } from '../../common/command-context.js';
 import { ledgerEvent } from '../../common/command-context.js';
@@ -32,7 +32,6 @@ export async function planChangeSettings(request: ChangeSettingsRequest, context
   if (timezone === undefined && currency === undefined && rateCardId === undefined && primaryLocation === undefined && primaryLocationVerified === undefined && !authInternational) {
     throw new LedgerError('SETTINGS_EMPTY', 'a settings change needs at least one of timezone, currency, rateCardId, primaryLocation, primaryLocationVerified, authInternational', 400, `${prefix}effectiveFrom`);
   }
-  if (!validDate(effectiveFrom)) throw new LedgerError('VALIDATION_FAILED', `${effectiveFrom} is not a calendar date`, 400, `${prefix}effectiveFrom`);
   const monthly = [timezone !== undefined && 'timezone', currency !== undefined && 'currency', rateCardId !== undefined && 'rateCardId'].filter(Boolean);
   if (monthly.length && !effectiveFrom.endsWith('-01')) {
     throw new LedgerError('SETTINGS_NOT_MONTH_START', `${monthly.join(' and ')} change a month whole: effectiveFrom must be the first day of a month, got ${effectiveFrom}`, 400, `${prefix}effectiveFrom`);
@@ -66,16 +65,9 @@ export async function planChangeSettings(request: ChangeSettingsRequest, context
   };
 }
 
-function validDate(date: string): boolean {
-  return new Date(`${date}T00:00:00Z`).toISOString().slice(0, 10) === date;
-}
-
-/** Instants are stored in the canonical UTC form, so equal changes have equal ids. */
+/** The edge's reading of an instant, stored in the canonical UTC form so that equal changes have equal ids. */
 function instant(value: unknown, field: string): string {
-  if (typeof value !== 'string') throw new LedgerError('VALIDATION_FAILED', 'must be an ISO-8601 instant', 400, field);
-  try {
-    return new Date(parseInstant(value, field)).toISOString();
-  } catch {
-    throw new LedgerError('VALIDATION_FAILED', `${value} is not an ISO-8601 instant`, 400, field);
-  }
+  const at = typeof value === 'string' ? rfc3339(value) : Number.NaN;
+  if (Number.isNaN(at)) throw new LedgerError('VALIDATION_FAILED', `${String(value)} is not an RFC 3339 instant with Z or an offset, from 2018-01-01 on`, 400, field);
+  return new Date(at).toISOString();
 }

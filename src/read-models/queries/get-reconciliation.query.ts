@@ -4,7 +4,7 @@ import { QueryHandler } from '@nestjs/cqrs';
 import type { IQueryHandler } from '@nestjs/cqrs';
 import type { Finding } from '../../../projections/reconciliation/reconcile.js';
 import { reconcile } from '../../../projections/reconciliation/reconcile.js';
-import { ratedCharge } from '../../../projections/rating/rating.projection.js';
+import { ratedCharge } from '../../../projections/rating/free-tiers.js';
 import { monthPlus } from '../../../projections/time/zone-calendar.js';
 import { parsePosition } from '../../event-store/position.js';
 import { ReadModelReader } from '../read-model.reader.js';

@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { Query, QueryHandler } from '@nestjs/cqrs';
 import type { IQueryHandler } from '@nestjs/cqrs';
 import type { BillableUnit } from '../../../projections/thread/thread.types.js';
-import { ratedCharge } from '../../../projections/rating/rating.projection.js';
+import { ratedCharge } from '../../../projections/rating/free-tiers.js';
 import type { Scope } from '../../auth/scope.js';
 import { ReadModelReader } from '../read-model.reader.js';
 import { UNIT_SELECT, unitOf } from '../threads/unit-rows.js';

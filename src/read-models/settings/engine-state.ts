@@ -164,11 +164,7 @@ export class EngineState {
     return card;
   }
 
-  /** Versions taken out, in the order they were. */
-  get withdrawnCards(): readonly RateCardPublishedData[] {
-    return this.withdrawn.map((w) => w.card);
-  }
-
+  /** Versions taken out, in the order they were, with why. */
   get withdrawals(): readonly { readonly card: RateCardPublishedData; readonly reason: string }[] {
     return this.withdrawn;
   }
