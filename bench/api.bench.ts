@@ -14,7 +14,8 @@ import { againstServer, BENCH_PHONES as phones, load, rate, summary, webhookLoad
  * Webhook ingest (one signed status per request) and batch ingest (1,000 commands per request);
  * the rebuild of the read models is bench:rebuild's. BENCH_STORE names the stores, `sqlite`
  * (the default), `postgres` (on BENCH_PG_URL, a fresh schema per run) or `sqlite,postgres`:
- * their runs alternate, so a ratio between them is taken under the same load on the machine.
+ * their runs alternate, so a ratio between them is taken under the same load on the machine;
+ * BENCH_LOADS picks `webhook` or `batch` alone.
  * Figures on a shared VM move by ±20 % between runs: each load runs BENCH_RUNS times per store
  * on a fresh server and store, and the median run is the figure.
  */
@@ -31,6 +32,8 @@ if (stores.some((s) => s !== 'sqlite' && s !== 'postgres')) throw new Error(`BEN
 if (stores.includes('postgres') && !pgUrl) throw new Error('BENCH_STORE=postgres needs BENCH_PG_URL (or LEDGER_TEST_PG_URL)');
 
 type Store = 'sqlite' | 'postgres';
+/** BENCH_LOADS: `webhook`, `batch` or both (the default). */
+const loads = (process.env.BENCH_LOADS ?? 'webhook,batch').split(',');
 
 function storeEnv(store: Store, name: string): Record<string, string> {
   if (store === 'sqlite') return { LEDGER_STORE: 'sqlite', LEDGER_SQLITE_FILE: join(dir, `${name}.db`) };
@@ -107,7 +110,7 @@ async function inboxDrain(): Promise<string> {
   return `inbox lag ${waiting} payloads at the end of the load, recorded ${took.toFixed(1)} s later${waiting ? ` (${Math.round(waiting / Math.max(took, 0.001))} payloads/s)` : ''}`;
 }
 
-await measure('webhook ingest (1 status per request, 64 connections)', (warmed) => webhookLoad(url, seconds, SECRET, { perSecond: 8_000, warmed }), 1, inboxDrain);
+if (loads.includes('webhook')) await measure('webhook ingest (1 status per request, 64 connections)', (warmed) => webhookLoad(url, seconds, SECRET, { perSecond: 8_000, warmed }), 1, inboxDrain);
 
 function batchOf(b: number): string {
   const commands = Array.from({ length: 1_000 }, (_, i) => ({
@@ -121,7 +124,7 @@ function batchOf(b: number): string {
   }));
   return JSON.stringify({ commands });
 }
-await measure(
+if (loads.includes('batch')) await measure(
   'batch ingest (1,000 commands per request, 4 connections)',
   (warmed) => {
     let b = 0;

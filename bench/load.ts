@@ -34,6 +34,8 @@ export interface Measured {
   readonly generator: number;
   /** The server's CPU per event over all its threads, in µs, where `againstServer` could read it. */
   readonly server?: number;
+  /** ...and on the thread that serves requests alone (the process's main thread). */
+  readonly serving?: number;
 }
 
 /**
@@ -69,25 +71,32 @@ export async function load(options: autocannon.Options): Promise<Measured> {
 /** A load run against a server process, with that process's CPU per event from `warmed` on. */
 export async function againstServer(pid: number, run: (warmed: () => void) => Promise<Measured>, eventsPerRequest = 1): Promise<Measured> {
   let before: number | undefined;
-  const measured = await run(() => (before = cpuOf(pid)));
+  let servingBefore: number | undefined;
+  const measured = await run(() => {
+    before = cpuOf(pid);
+    servingBefore = cpuOf(pid, pid);
+  });
   const after = cpuOf(pid);
+  const servingAfter = cpuOf(pid, pid);
   if (before === undefined || after === undefined) return measured;
-  return { ...measured, server: ((after - before) * 1e6) / (measured.result['2xx'] * eventsPerRequest) };
+  const per = (seconds: number) => (seconds * 1e6) / (measured.result['2xx'] * eventsPerRequest);
+  return { ...measured, server: per(after - before), serving: servingAfter === undefined ? undefined : per(servingAfter - servingBefore!) };
 }
 
-export function summary({ result, generator, server }: Measured, eventsPerRequest = 1): string {
+export function summary({ result, generator, server, serving }: Measured, eventsPerRequest = 1): string {
   return (
     `${Math.round(rate(result)).toLocaleString('en-US')} requests/s` +
     `${eventsPerRequest > 1 ? ` (${Math.round(rate(result) * eventsPerRequest).toLocaleString('en-US')} events/s)` : ''}` +
     `, latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms, non-2xx ${result.non2xx}, errors ${result.errors}` +
     `, load generator ${generator.toFixed(2)} of a core` +
-    `${server === undefined ? '' : `, server ${server.toFixed(0)} µs of CPU per event`}`
+    `${server === undefined ? '' : `, server ${server.toFixed(0)} µs of CPU per event`}` +
+    `${serving === undefined ? '' : ` (${serving.toFixed(0)} on the thread serving requests)`}`
   );
 }
 
-/** User and system CPU seconds of a process so far, all its threads (Linux), or undefined. */
-function cpuOf(pid: number): number | undefined {
-  const stat = `/proc/${pid}/stat`;
+/** User and system CPU seconds of a process so far, all its threads or one of them (Linux), or undefined. */
+function cpuOf(pid: number, thread?: number): number | undefined {
+  const stat = thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`;
   if (!existsSync(stat)) return undefined;
   const fields = readFileSync(stat, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;

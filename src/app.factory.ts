@@ -13,7 +13,7 @@ import { BodyDepthInterceptor } from './common/body-depth.interceptor.js';
 import { validationPipe } from './common/validation.js';
 import type { LedgerConfig } from './config/ledger.config.js';
 import { reachStores } from './event-store/event-store.factory.js';
-import { InboxProcessor } from './inbox/inbox.processor.js';
+import { InboxRunner } from './inbox/inbox-runner.service.js';
 
 const BODY_LIMIT = 8 * 1024 * 1024;
 
@@ -55,6 +55,7 @@ export async function createApp(config: LedgerConfig, options: CreateOptions = {
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
-  app.get(InboxProcessor).start();
+  // A clock of the caller's own cannot cross into a thread: its inbox follows on this event loop.
+  app.get(InboxRunner).start(options.clock ? 'inline' : config.inbox);
   return app;
 }

@@ -16,6 +16,8 @@ export interface LedgerConfig {
    * lock for a whole batch, which would stall the event store's appends if they shared one.
    */
   readonly readModelsFile: string;
+  /** The webhook inbox processor's own records (SQLite): derived from the inbox and the log, written by the inbox's thread alone. */
+  readonly inboxFile: string;
   readonly postgresUrl: string | undefined;
   readonly postgresSchema: string;
   /** Pool sizes, timeouts and the wait at start of every PostgreSQL connection the process opens. */
@@ -44,6 +46,8 @@ export interface LedgerConfig {
    */
   readonly projectionLeaseMs: number;
   readonly projections: ProjectionMode;
+  /** Where the server follows the webhook inbox: a thread of its own, or its event loop. */
+  readonly inbox: 'thread' | 'inline';
   /** An admin key from the environment, to create the first real keys with. Never stored. */
   readonly adminKey: string | undefined;
   /** Meta's app secret, which signs every webhook (X-Hub-Signature-256). */
@@ -83,6 +87,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
   }
   const projections = PROJECTION_MODES[env.LEDGER_PROJECTIONS ?? 'thread'];
   if (!projections) throw new Error(`LEDGER_PROJECTIONS must be thread (or on), inline or off, got ${env.LEDGER_PROJECTIONS}`);
+  const inbox = env.LEDGER_INBOX ?? 'thread';
+  if (inbox !== 'thread' && inbox !== 'inline') throw new Error(`LEDGER_INBOX must be thread or inline, got ${env.LEDGER_INBOX}`);
   const sqliteFile = resolve(env.LEDGER_SQLITE_FILE ?? './data/ledger.db');
   const port = Number(env.PORT ?? '3000');
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${env.PORT}`);
@@ -90,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     store,
     sqliteFile,
     readModelsFile: resolve(env.LEDGER_SQLITE_READ_MODELS ?? `${sqliteFile.replace(/\.(db|sqlite3?)$/, '')}.read-models.db`),
+    inboxFile: resolve(env.LEDGER_SQLITE_INBOX ?? `${sqliteFile.replace(/\.(db|sqlite3?)$/, '')}.inbox.db`),
     postgresUrl: env.LEDGER_PG_URL,
     postgresSchema: env.LEDGER_PG_SCHEMA ?? 'ledger',
     pg: pgTuning(env),
@@ -97,6 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     host: env.HOST ?? '127.0.0.1',
     port,
     projections,
+    inbox,
     projectionBatch: Number(env.LEDGER_PROJECTION_BATCH ?? '2000'),
     projectionCommit: Number(env.LEDGER_PROJECTION_COMMIT ?? '100000'),
     projectionCommitMs: Number(env.LEDGER_PROJECTION_COMMIT_MS ?? '1000'),

@@ -43,7 +43,7 @@ export class InboxState {
 
   constructor(
     readonly sql: Sql,
-    private readonly namespace: string,
+    readonly namespace: string,
   ) {
     this.checkpoint = `${namespace}inbox_checkpoint`;
     this.outcomes = `${namespace}inbox_outcomes`;

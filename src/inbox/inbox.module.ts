@@ -1,8 +1,16 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Inject, Module } from '@nestjs/common';
+import type { OnApplicationShutdown } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { AccountDirectory } from '../accounts/account-directory.js';
+import { CLOCK } from '../common/clock.js';
+import type { Clock } from '../common/clock.js';
+import { LOGGER } from '../common/logger.js';
 import type { LedgerConfig } from '../config/ledger.config.js';
 import { LEDGER_CONFIG } from '../event-store/event-store.module.js';
 import { EventStore } from '../event-store/event-store.port.js';
-import { openKeySql } from '../read-models/read-model.factory.js';
+import { Metrics } from '../metrics/metrics.service.js';
+import { openInboxSql, readModelsInPostgres } from '../read-models/read-model.factory.js';
+import { InboxRunner } from './inbox-runner.service.js';
 import { InboxState } from './inbox-state.js';
 import { InboxController } from './inbox.controller.js';
 import { InboxProcessor } from './inbox.processor.js';
@@ -13,18 +21,30 @@ import { InboxProcessor } from './inbox.processor.js';
   providers: [
     {
       provide: InboxState,
-      // Beside the events (as API keys are), not the read models: in SQLite the runner's thread
-      // writes those, and a write waiting for its lock would hold up the thread that serves requests.
+      // After the event store, which creates the PostgreSQL schema under its lock.
       inject: [LEDGER_CONFIG, EventStore],
       useFactory: async (config: LedgerConfig) => {
-        const { sql, namespace } = openKeySql(config);
+        const { sql, namespace } = openInboxSql(config);
         const state = new InboxState(sql, namespace);
         await state.init();
         return state;
       },
     },
-    InboxProcessor,
+    {
+      provide: InboxProcessor,
+      inject: [EventStore, AccountDirectory, InboxState, CLOCK, LOGGER, Metrics],
+      useFactory: (store: EventStore, directory: AccountDirectory, state: InboxState, clock: Clock, logger: Logger, metrics: Metrics) =>
+        new InboxProcessor(store, directory, state, clock, logger, (count) => metrics.webhookParked.set(count)),
+    },
+    InboxRunner,
   ],
-  exports: [InboxState, InboxProcessor],
+  exports: [InboxState, InboxProcessor, InboxRunner],
 })
-export class InboxModule {}
+export class InboxModule implements OnApplicationShutdown {
+  constructor(@Inject(LEDGER_CONFIG) private readonly config: LedgerConfig) {}
+
+  /** In SQLite the inbox's records have a file and connection of their own; in PostgreSQL the read models' module closes theirs. */
+  async onApplicationShutdown(): Promise<void> {
+    if (!readModelsInPostgres(this.config)) await openInboxSql(this.config).sql.close();
+  }
+}

@@ -1,21 +1,13 @@
-import { Inject, Injectable } from '@nestjs/common';
-import type { BeforeApplicationShutdown } from '@nestjs/common';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { AccountDirectory } from '../accounts/account-directory.js';
+import type { AccountDirectory } from '../accounts/account-directory.js';
 import { SYSTEM } from '../auth/scope.js';
 import { MAX_NESTING } from '../common/body-depth.interceptor.js';
-import { CLOCK } from '../common/clock.js';
 import type { Clock } from '../common/clock.js';
 import type { CommandContext } from '../common/command-context.js';
 import { nesting } from '../common/edge-rules.js';
-import { LOGGER } from '../common/logger.js';
 import { storeTrouble } from '../event-store/event-store.errors.js';
-import { EventStore } from '../event-store/event-store.port.js';
-import type { StoredEvent } from '../event-store/event-store.port.js';
-import { Metrics } from '../metrics/metrics.service.js';
-import { InboxState } from './inbox-state.js';
-import type { ParkedRecord } from './inbox-state.js';
+import type { EventStore, StoredEvent } from '../event-store/event-store.port.js';
+import type { InboxState, ParkedRecord } from './inbox-state.js';
 import { PendingDirectory } from '../batch/command-catalog.js';
 import { appendPlans, planPayload, recordItem } from './process-payload.js';
 import type { PayloadOutcome, PayloadPlan } from './process-payload.js';
@@ -42,53 +34,22 @@ export interface RedriveResult {
 
 /**
  * Turns the inbox's payloads into commands, in the order they arrived, and keeps what it could not
- * record parked: items waiting for an account or number are tried again each second, once it is
- * registered; any item, on a redrive. Store trouble leaves the checkpoint where it was, so a
- * payload is never skipped; anything else a payload raises parks it, so none can stop the inbox.
+ * record parked: items waiting for an account or number are tried again once it is registered;
+ * any item, on a redrive. Store trouble leaves the checkpoint where it was, so a payload is never
+ * skipped; anything else a payload raises parks it, so none can stop the inbox. Plain data in,
+ * no framework: the server follows the inbox with one in a thread of its own (inbox.worker.ts),
+ * and answers lag and redrives with another.
  */
-@Injectable()
-export class InboxProcessor implements BeforeApplicationShutdown {
-  private running: Promise<void> | undefined;
-  private readonly abort = new AbortController();
-  private waitingAt = 0;
-
+export class InboxProcessor {
   constructor(
-    @Inject(EventStore) private readonly store: EventStore,
+    private readonly store: EventStore,
     private readonly directory: AccountDirectory,
-    @Inject(InboxState) private readonly state: InboxState,
-    @Inject(CLOCK) private readonly clock: Clock,
-    @Inject(LOGGER) private readonly logger: Logger,
-    private readonly metrics: Metrics,
+    private readonly state: InboxState,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    /** Told how many items stay parked after any change to them. */
+    private readonly parkedNow: (count: number) => void = () => undefined,
   ) {}
-
-  /** Follows the inbox in the background (the server does; a CLI job drains it once). */
-  start(): void {
-    this.running ??= this.follow();
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    this.abort.abort();
-    await this.running;
-  }
-
-  private async follow(): Promise<void> {
-    const { signal } = this.abort;
-    while (!signal.aborted) {
-      let idle = 50;
-      try {
-        const done = await this.drain(500);
-        if (Date.now() >= this.waitingAt) {
-          this.waitingAt = Date.now() + 1_000;
-          await this.retryWaiting();
-        }
-        if (done) idle = 0;
-      } catch (error) {
-        this.logger.warn({ err: error }, 'inbox processing paused; trying again');
-        idle = 1_000;
-      }
-      if (idle) await sleep(idle, undefined, { signal }).catch(() => undefined);
-    }
-  }
 
   /**
    * Processes payloads past the checkpoint, a page at a time, up to `max`; how many it processed.
@@ -118,7 +79,7 @@ export class InboxProcessor implements BeforeApplicationShutdown {
       );
       done += page.length;
     }
-    if (done) this.metrics.webhookParked.set(await this.state.countUnresolved());
+    if (done) this.parkedNow(await this.state.countUnresolved());
     return done;
   }
 
@@ -173,7 +134,7 @@ export class InboxProcessor implements BeforeApplicationShutdown {
         recorded += 1;
       } else await this.state.again(item.id, result.parked);
     }
-    if (items.length) this.metrics.webhookParked.set(await this.state.countUnresolved());
+    if (items.length) this.parkedNow(await this.state.countUnresolved());
     return { tried: items.length, recorded, parked: items.length - recorded };
   }
 

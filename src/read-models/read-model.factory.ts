@@ -46,3 +46,17 @@ export function openKeySql(config: LedgerConfig): Opened {
   if (!found) keys.set(config, (found = { sql: new SqliteSql(config.sqliteFile), namespace: '' }));
   return found;
 }
+
+const inboxes = new WeakMap<LedgerConfig, Opened>();
+
+/**
+ * The inbox processor's records: beside the read models in PostgreSQL; in SQLite, a file of their
+ * own, so that its bookkeeping never waits for, nor holds, the lock of the events' file, which the
+ * thread acknowledging webhooks commits to.
+ */
+export function openInboxSql(config: LedgerConfig): Opened {
+  if (readModelsInPostgres(config)) return openReadModelSql(config);
+  let found = inboxes.get(config);
+  if (!found) inboxes.set(config, (found = { sql: new SqliteSql(config.inboxFile), namespace: '' }));
+  return found;
+}

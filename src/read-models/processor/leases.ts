@@ -52,9 +52,11 @@ export class Leases {
     private readonly count: number,
     readonly owner: string,
     private readonly ttlMs: number,
+    /** Whose leases: the projection's partitions, or another single worker's duty such as the inbox's. */
+    kind = 'projection',
   ) {
-    this.table = `${namespace}projection_leases`;
-    this.workers = `${namespace}projection_workers`;
+    this.table = `${namespace}${kind}_leases`;
+    this.workers = `${namespace}${kind}_workers`;
   }
 
   /** The lease tables and a row per partition, free; within the caller's transaction when given one. */
