@@ -41,6 +41,8 @@ export async function createApp(config: LedgerConfig, options: CreateOptions = {
     if (request.url.startsWith('/webhooks/whatsapp')) return done(null, body);
     void json(request, (body as Buffer).toString('utf8'), done);
   });
+  // Fastify reads text/plain by default: a JSON body sent as text would reach validation as a string, and be refused field by field.
+  fastify.removeContentTypeParser('text/plain');
   fastify.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, body, done) => done(null, body));
   app.useGlobalInterceptors(new BodyDepthInterceptor());
   app.useGlobalPipes(validationPipe());

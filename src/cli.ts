@@ -10,6 +10,7 @@ import { importRateCard, listRateCards, withdrawRateCard } from './cli/rate-card
 import { listParked, redrive } from './cli/webhooks.cli.js';
 import { listFailures, retryFailures } from './cli/projection.cli.js';
 import type { Era } from '../projections/policies/policy.js';
+import { cliFailure } from './cli/ledger-job.js';
 
 const repeat = (value: string, previous: string[] = []) => [...previous, value];
 const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
@@ -171,7 +172,7 @@ invoices
   .addOption(new Option('--waba <id>', 'only these accounts; repeat for several').argParser(repeat))
   .option('--dry-run', 'report what would be revised, append nothing')
   .option('--limit <n>', 'revise at most n invoices in this run (the rest are deferred; exit 3)', positive)
-  .option('--report <prefix>', 'write the diff report to PREFIX.csv and PREFIX.json (default regenerate-PERIOD)')
+  .option('--report <prefix>', 'write the diff report to PREFIX.csv and PREFIX.json (default LEDGER_REPORTS_DIR, or reports/ beside the SQLite ledger: regenerate-PERIOD-TIME)')
   .option('--json', 'print the summary as JSON')
   .action(async (options: { period: string; waba?: string[]; dryRun?: boolean; limit?: number; report?: string; json?: boolean }) => {
     await regenerateInvoices(systemClock, options);
@@ -182,8 +183,8 @@ invoices
   .description('Write an invoice (the document in force) as CSV, PDF or JSON')
   .requiredOption('--invoice <id>', 'WABA.PERIOD')
   .addOption(new Option('--format <format>').choices(['csv', 'pdf', 'json']).default('pdf'))
-  .requiredOption('--out <file>', 'where to write it')
-  .action(async (options: { invoice: string; format: 'csv' | 'pdf' | 'json'; out: string }) => {
+  .option('--out <file>', 'where to write it (default: a name of its own, in LEDGER_REPORTS_DIR or reports/ beside the SQLite ledger)')
+  .action(async (options: { invoice: string; format: 'csv' | 'pdf' | 'json'; out?: string }) => {
     await exportInvoice(systemClock, options);
   });
 
@@ -234,4 +235,8 @@ program
     await runWhatIf(systemClock, options);
   });
 
-await program.parseAsync();
+try {
+  await program.parseAsync();
+} catch (error) {
+  process.exitCode = cliFailure(error);
+}

@@ -1,9 +1,12 @@
 import { createApp } from './app.factory.js';
 import { createLogger } from './common/logger.js';
 import { loadConfig } from './config/ledger.config.js';
+import { startupBanner } from './startup-banner.js';
 
 const config = loadConfig();
 const logger = createLogger();
 const app = await createApp(config, { logger });
 await app.listen(config.port, config.host);
-logger.info({ url: await app.getUrl(), store: config.store, file: config.store === 'sqlite' ? config.sqliteFile : undefined }, 'ledger listening');
+const url = await app.getUrl();
+logger.info({ url, store: config.store, file: config.store === 'sqlite' ? config.sqliteFile : undefined }, 'ledger listening');
+process.stderr.write(startupBanner(config, url.replace('[::1]', 'localhost')));

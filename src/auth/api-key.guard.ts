@@ -36,8 +36,9 @@ export class ApiKeyGuard implements CanActivate {
 }
 
 function presentedKey(request: FastifyRequest): string | undefined {
-  const header = request.headers.authorization;
-  if (header?.startsWith('Bearer ')) return header.slice(7).trim();
+  // RFC 9110: the scheme is case-insensitive.
+  const bearer = /^bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
+  if (bearer) return bearer[1];
   const key = request.headers['x-api-key'];
   return typeof key === 'string' ? key : undefined;
 }

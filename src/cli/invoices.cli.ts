@@ -1,14 +1,16 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { CommandBus } from '@nestjs/cqrs';
 import { Presets, SingleBar } from 'cli-progress';
 import { SYSTEM } from '../auth/scope.js';
 import type { Clock } from '../common/clock.js';
-import { invoiceCsv, invoicePdf } from '../invoices/invoice-export.js';
+import { documentFacts, invoiceCsv, invoicePdf } from '../invoices/invoice-export.js';
 import { InvoiceLedger } from '../invoices/invoice-ledger.js';
 import type { InvoiceAnswer } from '../invoices/invoice-ledger.js';
 import { IssueInvoice } from '../invoices/issue-invoice/issue-invoice.command.js';
 import { InvoiceRegenerator, regenerateCsv } from '../invoices/regenerate-invoices/regenerate-invoices.job.js';
 import type { RegenerateResult } from '../invoices/regenerate-invoices/regenerate-invoices.job.js';
+import { loadConfig } from '../config/ledger.config.js';
 import { jobContext, print, withLedger } from './ledger-job.js';
 
 export async function issueInvoices(clock: Clock, options: { waba: string[]; period: string; force?: boolean; json?: boolean }): Promise<void> {
@@ -61,7 +63,8 @@ export async function regenerateInvoices(clock: Clock, options: RegenerateCliOpt
       bar?.stop();
       process.off('SIGINT', stop);
     }
-    const prefix = options.report ?? `regenerate-${options.period}`;
+    const prefix = resolve(options.report ?? join(reportsDir(), `regenerate-${options.period}-${clock().toISOString().replace(/[:.]/g, '-')}`));
+    mkdirSync(dirname(prefix), { recursive: true });
     writeFileSync(`${prefix}.json`, `${JSON.stringify({ period: options.period, dryRun: options.dryRun ?? false, results }, null, 2)}\n`);
     writeFileSync(`${prefix}.csv`, regenerateCsv(results));
     const counts = new Map<string, number>();
@@ -74,11 +77,21 @@ export async function regenerateInvoices(clock: Clock, options: RegenerateCliOpt
   });
 }
 
-export async function exportInvoice(clock: Clock, options: { invoice: string; format: 'csv' | 'pdf' | 'json'; out: string }): Promise<void> {
+/** Where a job's reports go unless named: LEDGER_REPORTS_DIR, else `reports/` beside the SQLite ledger (or in the current folder for a server store). */
+function reportsDir(env = process.env): string {
+  if (env.LEDGER_REPORTS_DIR) return resolve(env.LEDGER_REPORTS_DIR);
+  const config = loadConfig(env);
+  return config.store === 'sqlite' ? join(dirname(config.sqliteFile), 'reports') : resolve('reports');
+}
+
+export async function exportInvoice(clock: Clock, options: { invoice: string; format: 'csv' | 'pdf' | 'json'; out?: string }): Promise<void> {
   await withLedger(clock, async (ledger) => {
-    const { invoice } = await ledger.get(InvoiceLedger).require(options.invoice, SYSTEM);
-    const body = options.format === 'pdf' ? await invoicePdf(invoice) : options.format === 'csv' ? invoiceCsv(invoice) : `${JSON.stringify(invoice, null, 2)}\n`;
-    writeFileSync(options.out, body);
-    process.stdout.write(`${invoice.invoiceId} revision ${invoice.revision} -> ${options.out}\n`);
+    const { invoice, events } = await ledger.get(InvoiceLedger).require(options.invoice, SYSTEM);
+    const facts = documentFacts(invoice, events);
+    const body = options.format === 'pdf' ? await invoicePdf(invoice, facts) : options.format === 'csv' ? invoiceCsv(invoice, facts) : `${JSON.stringify(invoice, null, 2)}\n`;
+    const out = resolve(options.out ?? join(reportsDir(), facts.fileName(options.format)));
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, body);
+    process.stdout.write(`${facts.number} (${facts.status}) -> ${out}\n`);
   });
 }

@@ -64,10 +64,10 @@ export class ReplayLineError extends Error {
  */
 export async function replay(options: ReplayOptions): Promise<ReplayResult> {
   const asOf = options.asOf === undefined ? undefined : Date.parse(options.asOf);
-  if (asOf !== undefined && Number.isNaN(asOf)) throw new Error(`--as-of must be an ISO-8601 instant, got ${options.asOf}`);
+  if (asOf !== undefined && Number.isNaN(asOf)) throw new LedgerError('VALIDATION_FAILED', `--as-of must be an ISO-8601 instant, got ${options.asOf}`, 400, 'as-of');
   const dir = mkdtempSync(join(tmpdir(), 'ledger-replay-'));
   const config = { ...loadConfig({ LEDGER_STORE: 'sqlite', LEDGER_SQLITE_FILE: join(dir, 'replay.db') }), projections: 'off' as const };
-  const ledger = await openLedger(config, { clock: options.clock });
+  const ledger = await openLedger(config, { clock: options.clock, create: true });
   try {
     const bus = ledger.get(CommandBus);
     const directory = ledger.get(AccountDirectory);

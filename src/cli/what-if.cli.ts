@@ -6,10 +6,11 @@ import { parseRateCardCsv } from '../../projections/rating/rate-card.csv.js';
 import type { Clock } from '../common/clock.js';
 import { EventStore } from '../event-store/event-store.port.js';
 import { whatIf } from '../invoices/what-if/what-if.job.js';
+import { LedgerError } from '../common/ledger-error.js';
 import { print, withLedger } from './ledger-job.js';
 
 export async function runWhatIf(clock: Clock, options: { period: string[]; rateCard?: string; policy?: Era; waba?: string[]; json?: boolean }): Promise<void> {
-  if (!options.rateCard && !options.policy) throw new Error('what-if needs --rate-card, --policy or both');
+  if (!options.rateCard && !options.policy) throw new LedgerError('OPTION_MISSING', 'what-if needs --rate-card <file>, --policy <era> or both', 400, 'rate-card');
   const card = options.rateCard ? readCard(options.rateCard, options.period[0]!) : undefined;
   await withLedger(clock, async (ledger) => {
     const rows = await whatIf(ledger.get(EventStore), { periods: options.period, card, era: options.policy, wabas: options.waba });

@@ -49,18 +49,23 @@ export function toProblem(error: unknown): Problem {
   if (trouble === 'busy') return toProblem(new StoreBusy(error));
   if (error instanceof HttpException) {
     const status = error.getStatus();
-    return problem(status, httpCode(status, error), error.message);
+    return problem(status, httpCode(status, error), status === 415 ? MEDIA_TYPES : error.message);
   }
   const fastify = error as { statusCode?: number; code?: string; message?: string };
   if (typeof fastify.statusCode === 'number' && fastify.statusCode < 500 && fastify.code?.startsWith('FST_')) {
-    const code = fastify.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'MEDIA_TYPE_UNSUPPORTED' : fastify.code.includes('BODY_TOO_LARGE') ? 'BODY_TOO_LARGE' : 'BODY_MALFORMED';
+    if (fastify.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || fastify.statusCode === 415) return problem(415, 'UNSUPPORTED_MEDIA_TYPE', MEDIA_TYPES);
+    const code = fastify.code.includes('BODY_TOO_LARGE') ? 'BODY_TOO_LARGE' : 'BODY_MALFORMED';
     return problem(fastify.statusCode, code, fastify.message ?? 'the request body could not be read');
   }
   return problem(500, 'INTERNAL', 'the ledger failed to handle this request; nothing was appended unless a position was returned');
 }
 
+const MEDIA_TYPES = 'send the body as JSON with Content-Type: application/json (a rate card may also be text/csv)';
+
 function httpCode(status: number, error: HttpException): string {
   if (status === 404) return 'ROUTE_NOT_FOUND';
+  if (status === 405) return 'METHOD_NOT_ALLOWED';
+  if (status === 415) return 'UNSUPPORTED_MEDIA_TYPE';
   if (status === 413) return 'BODY_TOO_LARGE';
   if (status === 400) return 'BODY_MALFORMED';
   return error.name.replace(/Exception$/, '').replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();

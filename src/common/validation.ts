@@ -44,7 +44,10 @@ export const OPTIONS = { whitelist: true, forbidNonWhitelisted: true, forbidUnkn
 function failures(errors: readonly ValidationError[], prefix: string, into: FieldError[] = []): FieldError[] {
   for (const error of errors) {
     const field = prefix ? (/^\d+$/.test(error.property) ? `${prefix}[${error.property}]` : `${prefix}.${error.property}`) : error.property;
-    for (const [code, detail] of Object.entries(error.constraints ?? {})) into.push({ field, code, detail });
+    const constraints = Object.entries(error.constraints ?? {});
+    // A missing field breaks every rule on it; that it is missing is the one worth saying.
+    const missing = constraints.find(([code]) => code === 'isDefined');
+    for (const [code, detail] of missing ? [missing] : constraints) into.push({ field, code, detail });
     if (error.children?.length) failures(error.children, field, into);
   }
   return into;

@@ -15,7 +15,7 @@ import { Metrics } from '../metrics/metrics.service.js';
 import { GetDraft } from '../read-models/queries/get-draft.query.js';
 import type { DraftAnswer } from '../read-models/queries/get-draft.query.js';
 import { PeriodParams } from '../read-models/queries/query-params.js';
-import { invoiceCsv, invoicePdf } from './invoice-export.js';
+import { documentFacts, invoiceCsv, invoicePdf } from './invoice-export.js';
 import { InvoiceLedger } from './invoice-ledger.js';
 import type { InvoiceAnswer, InvoiceRow } from './invoice-ledger.js';
 import { IssueInvoice } from './issue-invoice/issue-invoice.command.js';
@@ -75,18 +75,18 @@ export class InvoicesController {
   @Allow('billing', 'auditor')
   @ApiProduces('application/json', 'text/csv', 'application/pdf')
   async get(@Param('invoiceId') invoiceId: string, @Query() params: InvoiceFormatParams, @Caller() scope: Scope, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<Invoice | string | Buffer> {
-    const { invoice } = await this.invoices.require(invoiceId, scope);
+    const { invoice, events } = await this.invoices.require(invoiceId, scope);
     const accept = request.headers.accept ?? '';
     const format = params.format ?? (accept.includes('application/pdf') ? 'pdf' : accept.includes('text/csv') ? 'csv' : 'json');
     if (format === 'json') return invoice;
-    const name = `invoice-${invoice.invoiceId}-r${invoice.revision}.${format}`;
-    void reply.header('content-disposition', `attachment; filename="${name}"`);
+    const facts = documentFacts(invoice, events);
+    void reply.header('content-disposition', `attachment; filename="${facts.fileName(format)}"`);
     if (format === 'csv') {
       void reply.type('text/csv; charset=utf-8');
-      return invoiceCsv(invoice);
+      return invoiceCsv(invoice, facts);
     }
     void reply.type('application/pdf');
-    return invoicePdf(invoice);
+    return invoicePdf(invoice, facts);
   }
 
   /** Every document of the invoice in order: the issue, its revisions, a void, with who recorded each and when. */

@@ -236,6 +236,29 @@ export function apiSuite(name: string, subject: () => Promise<ApiSubject>): void
         assert.equal(await countEvents(running.store), before);
       });
 
+      it('reads the Bearer scheme in any case, as RFC 9110 has it', async () => {
+        const anonymous = new Client(running.url);
+        for (const scheme of ['bearer', 'BEARER', 'Bearer']) {
+          const reply = await anonymous.get(`/accounts/${WABA}/drafts?period=2025-10`, { authorization: `${scheme} ${keys.auditor}` });
+          assert.equal(reply.status, 200, scheme);
+        }
+        const basic = await anonymous.get(`/accounts/${WABA}/drafts?period=2025-10`, { authorization: `Basic ${keys.auditor}` });
+        assert.equal(basic.status, 401);
+      });
+
+      it('says what is wrong: a failed status without its errors names them missing; a body not sent as JSON is 415 UNSUPPORTED_MEDIA_TYPE', async () => {
+        const before = await countEvents(running.store);
+        const failed = await admin.post('/messages/statuses', { ...thread, messageId: 'wamid.nofail', timestamp: '2025-10-08T12:00:00Z', status: 'failed' });
+        assert.equal(failed.status, 400);
+        assert.deepEqual(failed.body.errors, [{ field: 'errors', code: 'isDefined', detail: "errors is required when status is failed: Meta's errors, as [{ code, title? }]" }]);
+        for (const type of ['text/plain', 'application/x-www-form-urlencoded']) {
+          const reply = await admin.post('/accounts', JSON.stringify({ wabaId: 'waba-typed', portfolioId: 'p', timezone: 'UTC', currency: 'USD' }), { 'content-type': type });
+          assert.equal(reply.status, 415, type);
+          assert.equal(reply.body.code, 'UNSUPPORTED_MEDIA_TYPE', type);
+        }
+        assert.equal(await countEvents(running.store), before);
+      });
+
       it('lets an auditor read and never write', async () => {
         const before = await countEvents(running.store);
         const write = await admin.as(keys.auditor).post('/messages/sent', { ...thread, messageId: 'wamid.aud', timestamp: '2025-10-08T12:00:00Z', kind: 'text' });

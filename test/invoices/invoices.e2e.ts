@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -142,15 +142,17 @@ export function invoiceSuite(name: string, subject: () => Promise<InvoiceSubject
         const list = await auditor.get<{ invoices: { invoiceId: string; total: string }[] }>(`/invoices?period=2025-10&minPosition=${last}`);
         assert.deepEqual(list.body.invoices.map((i) => `${i.invoiceId} ${i.total}`), ['waba-a.2025-10 0.04', 'waba-b.2025-10 0.13', 'waba-c.2025-10 0.11']);
         const csv = await auditor.get<string>('/invoices/waba-a.2025-10?format=csv');
+        const issuedHash = (await auditor.get<{ hash: string }>('/invoices/waba-a.2025-10')).body.hash;
         assert.equal(csv.status, 200);
+        assert.equal(csv.headers?.['content-disposition'], 'attachment; filename="invoice-waba-a.2025-10-1-r0.csv"');
         assert.match(csv.type ?? '', /^text\/csv/);
         assert.equal(
           csv.body,
           [
-            'invoice_id,revision,period,currency,line,market,category,charge,tier,quantity,unit_price,exact_amount,amount,rate_card,rate_card_version,rate_card_row',
-            'waba-a.2025-10,0,2025-10,USD,1,Brazil,utility,regular,,1,0.0068,0.0068,0.01,meta-USD,2025-10-01,Brazil/utility',
-            'waba-a.2025-10,0,2025-10,USD,2,India,marketing,regular,,3,0.0107,0.0321,0.03,meta-USD,2025-10-01,India/marketing',
-            'waba-a.2025-10,0,2025-10,USD,total,,,,,,,,0.04,,,',
+            'invoice_number,invoice_id,status,revision,period,currency,record,line,market,category,charge,tier,quantity,previous_unit_price,unit_price,exact_amount,amount,rate_card,rate_card_version,rate_card_row,hash,supersedes',
+            'waba-a.2025-10-1,waba-a.2025-10,issued,0,2025-10,USD,line,1,Brazil,utility,regular,,1,,0.0068,0.0068,0.01,meta-USD,2025-10-01,Brazil/utility,,',
+            'waba-a.2025-10-1,waba-a.2025-10,issued,0,2025-10,USD,line,2,India,marketing,regular,,3,,0.0107,0.0321,0.03,meta-USD,2025-10-01,India/marketing,,',
+            `waba-a.2025-10-1,waba-a.2025-10,issued,0,2025-10,USD,total,,,,,,,,,,0.04,,,,${issuedHash},`,
             '',
           ].join('\n'),
         );
@@ -176,8 +178,11 @@ export function invoiceSuite(name: string, subject: () => Promise<InvoiceSubject
         assert.ok(ink > 2_000, `the page has text on it (${ink} dark pixels)`);
         const text = execFileSync('pdftotext', ['-layout', file, '-']).toString();
         assert.match(text, /invoice waba-a\.2025-10/);
-        assert.match(text, /India\s+marketing\s+charged\s+3\s+0\.0107\s+0\.03/);
-        assert.match(text, /Brazil\s+utility\s+charged\s+1\s+0\.0068\s+0\.01/);
+        assert.match(text, /Invoice number: waba-a\.2025-10-1\n/);
+        assert.match(text, /Issued: \d{4}-\d{2}-\d{2}T/);
+        assert.match(text, /Status: issued/);
+        assert.match(text, /India\s+marketing\s+regular\s+3\s+0\.0107\s+0\.03/);
+        assert.match(text, /Brazil\s+utility\s+regular\s+1\s+0\.0068\s+0\.01/);
         assert.match(text, /Total: 0\.04 USD/);
         assert.match(text, /Hash: sha256:[0-9a-f]{64}/);
       });
@@ -315,6 +320,22 @@ export function invoiceSuite(name: string, subject: () => Promise<InvoiceSubject
         ]);
         const csv = readFileSync(join(dir, 'first.csv'), 'utf8').trim().split('\n');
         assert.equal(csv[1], 'waba-a.2025-10,waba-a,2025-10,USD,revised,stage 2,0.04,0.05,0.01,India,marketing,regular,,0,0.0107,0.0118,0.01');
+      });
+
+      it('exports a revision as a document of its own: its number and file name, its adjustment lines and the hash it supersedes', async () => {
+        const [issued, revised] = (await getDocuments(context, 'waba-a.2025-10')).map((d) => d.data);
+        const out = join(dir, 'revision.csv');
+        const run = await cli('invoices', 'export', '--invoice', 'waba-a.2025-10', '--format', 'csv', '--out', out);
+        assert.equal(run.code, 0, run.stderr);
+        assert.equal(run.stdout, `waba-a.2025-10-1.1 (revision 1) -> ${out}\n`);
+        const rows = readFileSync(out, 'utf8').trim().split('\n');
+        assert.deepEqual(rows.slice(-2), [
+          'waba-a.2025-10-1.1,waba-a.2025-10,revision 1,1,2025-10,USD,adjustment,1,India,marketing,regular,,0,0.0107,0.0118,,0.01,,,,,',
+          `waba-a.2025-10-1.1,waba-a.2025-10,revision 1,1,2025-10,USD,total,,,,,,,,,,0.05,,,,${revised!.hash},${issued!.hash}`,
+        ]);
+        const pdf = await runCli(['invoices', 'export', '--invoice', 'waba-a.2025-10', '--format', 'pdf'], { ...context.env, LEDGER_REPORTS_DIR: dir });
+        assert.equal(pdf.stdout, `waba-a.2025-10-1.1 (revision 1) -> ${join(dir, 'invoice-waba-a.2025-10-1-r1.pdf')}\n`);
+        assert.ok(existsSync(join(dir, 'invoice-waba-a.2025-10-1-r1.pdf')));
       });
 
       it('changes nothing when run again', async () => {

@@ -40,6 +40,7 @@ export interface Reply<T = Record<string, unknown>> {
   readonly status: number;
   readonly type: string | null;
   readonly body: T;
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** A small HTTP client for the tests: JSON in, JSON (or problem+json) out. */
@@ -65,11 +66,11 @@ export class Client {
     });
     const text = await response.text();
     const type = response.headers.get('content-type');
-    return { status: response.status, type, body: (type?.includes('json') && text ? JSON.parse(text) : text) as T };
+    return { status: response.status, type, body: (type?.includes('json') && text ? JSON.parse(text) : text) as T, headers: Object.fromEntries(response.headers) };
   }
 
-  get<T = Record<string, unknown>>(path: string): Promise<Reply<T>> {
-    return this.request<T>('GET', path);
+  get<T = Record<string, unknown>>(path: string, headers: Record<string, string> = {}): Promise<Reply<T>> {
+    return this.request<T>('GET', path, undefined, headers);
   }
 
   post<T = Record<string, unknown>>(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, Length, ValidateIf, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsDefined, IsIn, IsOptional, IsString, Length, ValidateIf, ValidateNested } from 'class-validator';
 import { IsBoundedObject } from '../../common/edge-rules.js';
 import { ThreadMessageRequest } from '../thread-key.request.js';
 
@@ -33,6 +33,7 @@ export class RecordStatusRequest extends ThreadMessageRequest {
 
   @ApiPropertyOptional({ type: [StatusErrorRequest], description: 'Required when status is failed' })
   @ValidateIf((request: RecordStatusRequest) => request.status === 'failed' || request.errors !== undefined)
+  @IsDefined({ message: "errors is required when status is failed: Meta's errors, as [{ code, title? }]" })
   @IsArray()
   @ArrayMaxSize(32)
   @ValidateNested({ each: true })
