@@ -53,7 +53,13 @@ export async function createApp(config: LedgerConfig, options: CreateOptions = {
       .setTitle('Conversation Ledger')
       .setDescription('The ledger of WhatsApp Business messaging costs: commands, Meta webhooks, windows, units, invoice drafts and their audit trail.')
       .setVersion('1')
-      .addBearerAuth()
+      .addBearerAuth({
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'opaque API key',
+        description: 'An API key (not a JWT), created by POST /api-keys or given as LEDGER_ADMIN_KEY: `Authorization: Bearer <key>`, the scheme in any case.',
+      })
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'The same API key in a header of its own, for clients that cannot set Authorization.' }, 'api-key')
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { systemClock } from './common/clock.js';
 import { replay, ReplayLineError, replaySummary } from './cli/replay.cli.js';
 import { follow, project, rebuild } from './cli/rebuild.cli.js';
@@ -28,7 +28,11 @@ const instant = (value: string) => {
   return value;
 };
 
-const program = new Command('ledger').description('The Conversation Ledger: replay, rebuild and audit WhatsApp Business messaging costs');
+const program = new Command('ledger')
+  .description('The Conversation Ledger: replay, rebuild and audit WhatsApp Business messaging costs')
+  // Set before the commands, which inherit it: a usage mistake is a refusal like any other (a code, a sentence, exit 2).
+  .configureOutput({ outputError: (text, write) => write(`USAGE: ${text.replace(/^error: /, '')}`) })
+  .exitOverride();
 
 program
   .command('replay')
@@ -238,5 +242,6 @@ program
 try {
   await program.parseAsync();
 } catch (error) {
-  process.exitCode = cliFailure(error);
+  // Commander has printed its own message (or the help) already.
+  process.exitCode = error instanceof CommanderError ? (error.exitCode === 0 ? 0 : 2) : cliFailure(error);
 }

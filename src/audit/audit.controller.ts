@@ -11,6 +11,8 @@ import { ReadParams } from '../read-models/queries/query-params.js';
 import { ExplainParams, TimelineParams } from './audit-params.js';
 import { Auditor, timelineCsv } from './auditor.js';
 import type { InvoiceExplanation, Timeline, Verdict } from './auditor.js';
+import { Doc, READ_PROBLEMS } from '../common/api-doc.js';
+import { EXPLANATION, THREAD_AUDIT, TIMELINE, VERIFICATION } from '../common/api-schemas.js';
 
 @ApiTags('audit')
 @ApiBearerAuth()
@@ -23,7 +25,7 @@ export class AuditController {
     private readonly invoices: InvoiceLedger,
   ) {}
 
-  /** Every decision of one thread's fold, in order, with the rule applied and the rate-card row that priced it. */
+  @Doc({ summary: 'Audit one thread', description: "Every decision of one thread's fold, in order, with the rule applied and the rate-card row that priced it.", ok: THREAD_AUDIT, errors: [...READ_PROBLEMS, 'ACCOUNT_UNKNOWN', 'THREAD_UNKNOWN'] })
   @Get('accounts/:wabaId/threads/:phoneNumberId/:customer')
   async explain(
     @Param('wabaId') wabaId: string,
@@ -35,13 +37,13 @@ export class AuditController {
     return this.queries.execute(new ExplainThread(scope, wabaId, phoneNumberId, customer, params.minPosition));
   }
 
-  /** A month's invoice (or draft) line by line: its units, their events, the rule and rate-card row applied. Replays the log. */
+  @Doc({ summary: "Explain a month's invoice line by line", description: "A month's invoice (or draft) line by line: its units, their events, the rule and rate-card row applied. Replays the log.", ok: EXPLANATION, errors: ['VALIDATION_FAILED', 'STORE_UNAVAILABLE', 'ACCOUNT_UNKNOWN', 'LINE_UNKNOWN'] })
   @Get('accounts/:wabaId/explain')
   async explainInvoice(@Param('wabaId') wabaId: string, @Query() params: ExplainParams, @Caller() scope: Scope): Promise<InvoiceExplanation> {
     return this.auditor.explain(scope, wabaId, params.period, params.line);
   }
 
-  /** Events and decisions between two instants, as known at `asOf`; `format=csv` for a spreadsheet. */
+  @Doc({ summary: 'Events and decisions between two instants', description: 'Events and decisions between two instants, as known at `asOf`; `format=csv` for a spreadsheet.', ok: TIMELINE, errors: ['VALIDATION_FAILED', 'STORE_UNAVAILABLE', 'ACCOUNT_UNKNOWN'], produces: ['text/csv'] })
   @Get('accounts/:wabaId/timeline')
   @ApiProduces('application/json', 'text/csv')
   async timeline(@Param('wabaId') wabaId: string, @Query() params: TimelineParams, @Caller() scope: Scope, @Res({ passthrough: true }) reply: FastifyReply): Promise<Timeline | string> {
@@ -51,7 +53,7 @@ export class AuditController {
     return timelineCsv(timeline);
   }
 
-  /** Recomputes an issued invoice from its basis and reports a match or the first difference. */
+  @Doc({ summary: 'Verify an issued invoice', description: 'Recomputes an issued invoice from its basis and reports a match or the first difference.', ok: VERIFICATION, errors: ['STORE_UNAVAILABLE', 'INVOICE_UNKNOWN'] })
   @Get('invoices/:invoiceId/verify')
   async verify(@Param('invoiceId') invoiceId: string, @Caller() scope: Scope): Promise<Verdict> {
     return this.auditor.verify((await this.invoices.require(invoiceId, scope)).invoice);

@@ -8,6 +8,8 @@ import { ApiKeys } from './api-key.repository.js';
 import type { ApiKeyRecord } from './api-key.repository.js';
 import { CreateApiKey } from './create-api-key/create-api-key.command.js';
 import { CreateApiKeyRequest } from './create-api-key/create-api-key.request.js';
+import { Doc, WRITE_PROBLEMS } from '../common/api-doc.js';
+import { API_KEYS, API_KEY_CREATED } from '../common/api-schemas.js';
 
 /** Admin only (no @Allow): keys are shown once, at creation, and stored as hashes. */
 @ApiTags('auth')
@@ -20,16 +22,19 @@ export class AuthController {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
+  @Doc({ summary: 'Create an API key (admins)', description: 'A key with roles (admin, billing, ingest, auditor) and optionally a scope of WABAs. The key is in the answer once; only its sha256 is stored.', ok: API_KEY_CREATED, status: 201, errors: [...WRITE_PROBLEMS] })
   @Post()
   async create(@Body() body: CreateApiKeyRequest): Promise<{ key: string; record: ApiKeyRecord }> {
     return this.commands.execute(new CreateApiKey(body));
   }
 
+  @Doc({ summary: 'List API keys (admins)', description: "Every key's id, roles, scope, label, creation and revocation; never the key itself.", ok: API_KEYS, errors: ['STORE_UNAVAILABLE'] })
   @Get()
   async list(): Promise<{ keys: ApiKeyRecord[] }> {
     return { keys: await this.keys.list() };
   }
 
+  @Doc({ summary: 'Revoke an API key (admins)', description: 'The key is refused from now on; its record stays.', ok: API_KEYS, status: 204, errors: ['API_KEY_UNKNOWN', 'STORE_UNAVAILABLE'] })
   @Delete(':id')
   @HttpCode(204)
   async revoke(@Param('id') id: string): Promise<void> {

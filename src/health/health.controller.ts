@@ -13,6 +13,8 @@ import { Metrics } from '../metrics/metrics.service.js';
 import { lowest } from '../read-models/processor/checkpoints.js';
 import { ReadModelReader } from '../read-models/read-model.reader.js';
 import type { ReadModelTables } from '../read-models/read-model.schema.js';
+import { Doc } from '../common/api-doc.js';
+import { HEALTH, METRICS } from '../common/api-schemas.js';
 
 export interface FailureSummary {
   readonly count: number;
@@ -53,6 +55,7 @@ export class HealthController {
     private readonly parked: InboxState,
   ) {}
 
+  @Doc({ summary: 'Health of the ledger', description: 'Whether the event store and read models answer, how far the projections are (position, rated position, lag, failures) and the webhook inbox (payloads waiting, items parked); `degraded` while projection failures are on record. No key needed.', ok: HEALTH, errors: ['UNHEALTHY'], public: true })
   @Public()
   @Get('health')
   async health(): Promise<Health> {
@@ -90,6 +93,7 @@ export class HealthController {
     };
   }
 
+  @Doc({ summary: 'Prometheus metrics', description: "Appends by source and outcome, projection lag and failures, webhook items parked, and the process's own figures, in Prometheus' text format.", ok: METRICS, errors: ['UNHEALTHY'], produces: ['text/plain'], public: true })
   @Public()
   @Get('metrics')
   @Header('content-type', 'text/plain; version=0.0.4')

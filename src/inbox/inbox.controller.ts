@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Allow, Caller } from '../auth/auth.decorators.js';
 import type { Scope } from '../auth/scope.js';
@@ -10,6 +10,8 @@ import type { ParkedRecord } from './inbox-state.js';
 import { InboxProcessor } from './inbox.processor.js';
 import type { RedriveResult } from './inbox.processor.js';
 import { RedriveRequest } from './redrive/redrive.request.js';
+import { Doc, READ_PROBLEMS, WRITE_PROBLEMS } from '../common/api-doc.js';
+import { PARKED_LIST, PAYLOAD_OUTCOME, REDRIVE } from '../common/api-schemas.js';
 
 export type ParkedView = Omit<ParkedRecord, 'item'> & { readonly command: Record<string, unknown> | null };
 
@@ -23,7 +25,7 @@ export class InboxController {
     private readonly processor: InboxProcessor,
   ) {}
 
-  /** Items the inbox could not record yet, oldest first, with why; a key scoped to some WABAs sees theirs. */
+  @Doc({ summary: 'Webhook items parked', description: 'Items the inbox could not record yet, oldest first, with why; a key scoped to some WABAs sees theirs.', ok: PARKED_LIST, errors: [...READ_PROBLEMS] })
   @Get('parked')
   @Allow('billing')
   async parked(@Query() params: PageParams, @Caller() scope: Scope): Promise<{ total: number; parked: ParkedView[] }> {
@@ -33,7 +35,7 @@ export class InboxController {
     return { total: all.length, parked: page };
   }
 
-  /** A payload's outcome: `pending` until the inbox processor reaches it. */
+  @Doc({ summary: 'What a webhook payload came to', description: "A payload's outcome: `pending` until the inbox processor reaches it.", ok: PAYLOAD_OUTCOME, errors: ['PAYLOAD_UNKNOWN', 'STORE_UNAVAILABLE'] })
   @Get('payloads/:sha256')
   @Allow('billing')
   async payload(@Param('sha256') sha256: string): Promise<{ payload: string; status: 'pending' | 'processed'; outcome: unknown }> {
@@ -42,8 +44,9 @@ export class InboxController {
     return found ? { payload: sha256, status: 'processed', outcome: found.outcome } : { payload: sha256, status: 'pending', outcome: null };
   }
 
-  /** Tries parked items again now (all, or those named), after a fix. */
+  @Doc({ summary: 'Try parked webhook items again', description: 'Tries parked items again now (all, or those named), after a fix.', ok: REDRIVE, status: 200, errors: [...WRITE_PROBLEMS] })
   @Post('redrive')
+  @HttpCode(200)
   @Allow('billing')
   async redrive(@Body() body: RedriveRequest): Promise<RedriveResult> {
     return this.processor.redrive(body.all ? 'all' : (body.ids ?? []));

@@ -24,6 +24,8 @@ import { ReviseInvoice } from './revise-invoice/revise-invoice.command.js';
 import { ReasonRequest } from './revise-invoice/revise-invoice.request.js';
 import { VoidInvoice } from './void-invoice/void-invoice.command.js';
 import { InvoiceFormatParams, InvoiceListParams } from './invoice-params.js';
+import { Doc, READ_PROBLEMS, WRITE_PROBLEMS } from '../common/api-doc.js';
+import { DRAFT, INVOICE, INVOICE_ANSWER, INVOICE_DOCUMENTS, INVOICE_LIST } from '../common/api-schemas.js';
 
 @ApiTags('invoices')
 @ApiBearerAuth()
@@ -37,40 +39,42 @@ export class InvoicesController {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  /** The invoice draft of a month: lines with quantity, price and amount, each with its rate card row and units. */
+  @Doc({ summary: "A month's invoice draft", description: 'The invoice draft of a month: lines with quantity, price and amount, each with its rate card row and units.', ok: DRAFT, errors: [...READ_PROBLEMS, 'ACCOUNT_UNKNOWN'] })
   @Get('accounts/:wabaId/drafts')
   @Allow('billing', 'auditor')
   async draft(@Param('wabaId') wabaId: string, @Query() params: PeriodParams, @Caller() scope: Scope): Promise<DraftAnswer> {
     return this.queries.execute(new GetDraft(scope, wabaId, params.period, params.minPosition));
   }
 
-  /** Freezes a month's settled draft into an issued invoice. The same draft issued again appends nothing. */
+  @Doc({ summary: "Issue a month's invoice", description: "Freezes a month's settled draft into an issued invoice. The same draft issued again appends nothing.", ok: INVOICE_ANSWER, status: 'append', errors: [...WRITE_PROBLEMS, 'ACCOUNT_UNKNOWN', 'PERIOD_NOT_ENDED', 'INVOICE_UNPRICED', 'INVOICE_ALREADY_ISSUED', 'INVOICE_CONFLICT', 'DRAFT_BLOCKED', 'DRAFT_NOT_SETTLED'] })
   @Post('invoices')
   @Allow('billing')
   async issue(@Body() body: IssueInvoiceRequest, @Caller() scope: Scope, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<InvoiceAnswer> {
     return answer(reply, this.metrics, 'api', await this.commands.execute(new IssueInvoice(body, contextOf(request, scope, this.clock, 'api'))));
   }
 
-  /** Issues a revision from the current draft, with adjustment lines against the document it supersedes. */
+  @Doc({ summary: 'Revise an issued invoice', description: 'Issues a revision from the current draft, with adjustment lines against the document it supersedes.', ok: INVOICE_ANSWER, status: 'append', errors: [...WRITE_PROBLEMS, 'INVOICE_UNKNOWN', 'INVOICE_VOIDED', 'INVOICE_UNPRICED', 'INVOICE_CONFLICT', 'DRAFT_BLOCKED', 'DRAFT_NOT_SETTLED'] })
   @Post('invoices/:invoiceId/revisions')
   @Allow('billing')
   async revise(@Param('invoiceId') invoiceId: string, @Body() body: ReasonRequest, @Caller() scope: Scope, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<InvoiceAnswer> {
     return answer(reply, this.metrics, 'api', await this.commands.execute(new ReviseInvoice(invoiceId, body, contextOf(request, scope, this.clock, 'api'))));
   }
 
+  @Doc({ summary: 'Void an invoice', description: 'Records `InvoiceVoided` with its reason: the document stays on record, marked void; the month may then be issued again as a new document.', ok: INVOICE_ANSWER, status: 'append', errors: [...WRITE_PROBLEMS, 'INVOICE_UNKNOWN', 'INVOICE_VOIDED', 'INVOICE_CONFLICT'] })
   @Post('invoices/:invoiceId/void')
   @Allow('billing')
   async void(@Param('invoiceId') invoiceId: string, @Body() body: ReasonRequest, @Caller() scope: Scope, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<InvoiceAnswer> {
     return answer(reply, this.metrics, 'api', await this.commands.execute(new VoidInvoice(invoiceId, body, contextOf(request, scope, this.clock, 'api'))));
   }
 
+  @Doc({ summary: 'List invoices', description: 'Issued invoices the key may see, filtered by period and account, with status, revision, total and hash.', ok: INVOICE_LIST, errors: [...READ_PROBLEMS] })
   @Get('invoices')
   @Allow('billing', 'auditor')
   async list(@Query() params: InvoiceListParams, @Caller() scope: Scope): Promise<{ invoices: InvoiceRow[] }> {
     return { invoices: await this.invoices.list(scope, params) };
   }
 
-  /** The invoice in force: JSON, or `format=csv` / `format=pdf` (or the matching Accept header). */
+  @Doc({ summary: 'An invoice: JSON, CSV or PDF', description: 'The invoice in force: JSON, or `format=csv` / `format=pdf` (or the matching Accept header).', ok: INVOICE, errors: ['VALIDATION_FAILED', 'STORE_UNAVAILABLE', 'INVOICE_UNKNOWN'], produces: ['text/csv', 'application/pdf'] })
   @Get('invoices/:invoiceId')
   @Allow('billing', 'auditor')
   @ApiProduces('application/json', 'text/csv', 'application/pdf')
@@ -89,7 +93,7 @@ export class InvoicesController {
     return invoicePdf(invoice, facts);
   }
 
-  /** Every document of the invoice in order: the issue, its revisions, a void, with who recorded each and when. */
+  @Doc({ summary: 'Every document of an invoice', description: 'Every document of the invoice in order: the issue, its revisions, a void, with who recorded each and when.', ok: INVOICE_DOCUMENTS, errors: ['STORE_UNAVAILABLE', 'INVOICE_UNKNOWN'] })
   @Get('invoices/:invoiceId/revisions')
   @Allow('billing', 'auditor')
   async revisions(@Param('invoiceId') invoiceId: string, @Caller() scope: Scope): Promise<{ invoiceId: string; documents: unknown[] }> {

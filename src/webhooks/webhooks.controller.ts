@@ -15,6 +15,8 @@ import { Metrics } from '../metrics/metrics.service.js';
 import { WEBHOOK_SCOPE } from '../inbox/inbox.processor.js';
 import { ReceiveWebhook } from './receive-webhook/receive-webhook.command.js';
 import type { WebhookReceipt } from './receive-webhook/receive-webhook.command.js';
+import { Doc } from '../common/api-doc.js';
+import { CHALLENGE, WEBHOOK_RECEIPT } from '../common/api-schemas.js';
 
 
 @ApiTags('webhooks')
@@ -32,7 +34,7 @@ export class WebhooksController {
     this.secret = config.metaAppSecret ? Buffer.from(config.metaAppSecret) : undefined;
   }
 
-  /** Meta's subscription handshake: echo the challenge when the verify token matches. */
+  @Doc({ summary: "Meta's subscription handshake", description: "Meta's subscription handshake: echo the challenge when the verify token matches.", ok: CHALLENGE, errors: ['WEBHOOK_VERIFY_FAILED'], produces: ['text/plain'], public: true })
   @Get()
   @Header('content-type', 'text/plain')
   verify(@Query('hub.mode') mode: string, @Query('hub.verify_token') token: string, @Query('hub.challenge') challenge: string): string {
@@ -43,7 +45,7 @@ export class WebhooksController {
     return challenge ?? '';
   }
 
-  /** The signature is checked on the bytes as received, before anything reads them; a signed payload is always taken (200). */
+  @Doc({ summary: 'Receive a Meta webhook', description: 'The signature is checked on the bytes as received, before anything reads them; a signed payload is always taken (200).', ok: WEBHOOK_RECEIPT, status: 200, errors: ['SIGNATURE_INVALID', 'WEBHOOK_NOT_CONFIGURED', 'BODY_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'STORE_UNAVAILABLE'], public: true })
   @Post()
   @ApiHeader({ name: 'X-Hub-Signature-256', description: 'sha256= and the 64 hex digits of the HMAC-SHA256 of the raw body with the app secret', required: true })
   async receive(@Req() request: RawBodyRequest<FastifyRequest>, @Res({ passthrough: true }) reply: FastifyReply): Promise<WebhookReceipt> {

@@ -9,6 +9,8 @@ import { ReadModelReader } from '../read-model.reader.js';
 import type { RetryOutcome } from '../projections.js';
 import type { FailureRecord } from './failure-log.js';
 import { RetryFailuresRequest } from './retry-failures/retry-failures.request.js';
+import { Doc, READ_PROBLEMS, WRITE_PROBLEMS } from '../../common/api-doc.js';
+import { FAILURES, RETRY } from '../../common/api-schemas.js';
 
 @ApiTags('operations')
 @ApiBearerAuth()
@@ -19,11 +21,7 @@ export class FailuresController {
     @Inject(ReadModelReader) private readonly reader: ReadModelReader,
   ) {}
 
-  /**
-   * What the projections could not process: each failure with its partition, position, stream,
-   * event type, code and message, when it was first and last seen, the attempts, and the
-   * account-months it blocks. A key limited to some WABAs sees only the failures that touch them.
-   */
+  @Doc({ summary: 'Projection failures', description: 'What the projections could not process: each failure with its partition, position, stream, event type, code and message, when it was first and last seen, the attempts, and the account-months it blocks. A key limited to some WABAs sees only the failures that touch them.', ok: FAILURES, errors: [...READ_PROBLEMS] })
   @Get('failures')
   @Allow('auditor')
   async list(@Query() params: ReadParams, @Caller() scope: Scope): Promise<{ failures: FailureRecord[] }> {
@@ -33,7 +31,7 @@ export class FailuresController {
     return { failures: failures.filter((f) => visible(scope, f)) };
   }
 
-  /** Folds or rates again what failed, once its cause is gone; answers what is still failing. Admins only. */
+  @Doc({ summary: 'Retry projection failures (admins)', description: 'Folds or rates again what failed, once its cause is gone; answers what is still failing. Admins only.', ok: RETRY, status: 200, errors: [...WRITE_PROBLEMS, 'FAILURE_UNKNOWN'] })
   @Post('retry')
   @HttpCode(200)
   async retry(@Body() body: RetryFailuresRequest): Promise<RetryOutcome> {
