@@ -7,7 +7,9 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
+import { CLOCK } from './common/clock.js';
 import type { Clock } from './common/clock.js';
+import { authenticateOnArrival } from './auth/early-auth.js';
 import { createLogger, NestPinoLogger } from './common/logger.js';
 import { BodyDepthInterceptor } from './common/body-depth.interceptor.js';
 import { validationPipe } from './common/validation.js';
@@ -44,6 +46,12 @@ export async function createApp(config: LedgerConfig, options: CreateOptions = {
   // Fastify reads text/plain by default: a JSON body sent as text would reach validation as a string, and be refused field by field.
   fastify.removeContentTypeParser('text/plain');
   fastify.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  authenticateOnArrival(app, fastify, app.get<Clock>(CLOCK));
+  fastify.addHook('onSend', async (request, reply) => {
+    void reply.header('x-content-type-options', 'nosniff');
+    // Billing data is never kept by a cache between the ledger and its reader; the API's own docs may be.
+    if (!request.url.startsWith('/docs')) void reply.header('cache-control', 'no-store');
+  });
   app.useGlobalInterceptors(new BodyDepthInterceptor());
   app.useGlobalPipes(validationPipe());
   app.enableShutdownHooks([], { useProcessExit: true });

@@ -1,6 +1,6 @@
 import { Global, Inject, Module } from '@nestjs/common';
 import type { DynamicModule, OnApplicationShutdown } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import type { LedgerConfig } from '../config/ledger.config.js';
 import { LEDGER_CONFIG } from '../event-store/event-store.module.js';
 import { EventStore } from '../event-store/event-store.port.js';
@@ -18,6 +18,8 @@ export class AuthModule implements OnApplicationShutdown {
   static forRoot(config: LedgerConfig): DynamicModule {
     return {
       module: AuthModule,
+      // authenticateOnArrival finds the routes that need a key among the controllers.
+      imports: [DiscoveryModule],
       controllers: [AuthController],
       providers: [
         {

@@ -62,13 +62,24 @@ export function toProblem(error: unknown): Problem {
 
 const MEDIA_TYPES = 'send the body as JSON with Content-Type: application/json (a rate card may also be text/csv)';
 
+/** A specific code for every status the framework may answer by itself, never a generic `HTTP`. */
+const HTTP_CODES: Record<number, string> = {
+  400: 'BODY_MALFORMED',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'ROUTE_NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  406: 'NOT_ACCEPTABLE',
+  408: 'REQUEST_TIMEOUT',
+  413: 'BODY_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'TOO_MANY_REQUESTS',
+  500: 'INTERNAL',
+  503: 'UNAVAILABLE',
+};
+
 function httpCode(status: number, error: HttpException): string {
-  if (status === 404) return 'ROUTE_NOT_FOUND';
-  if (status === 405) return 'METHOD_NOT_ALLOWED';
-  if (status === 415) return 'UNSUPPORTED_MEDIA_TYPE';
-  if (status === 413) return 'BODY_TOO_LARGE';
-  if (status === 400) return 'BODY_MALFORMED';
-  return error.name.replace(/Exception$/, '').replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
+  return HTTP_CODES[status] ?? (error.name === 'HttpException' ? `HTTP_${status}` : error.name.replace(/Exception$/, '').replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase());
 }
 
 function problem(status: number, code: string, detail: string, field?: string): Problem {

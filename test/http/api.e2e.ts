@@ -236,6 +236,33 @@ export function apiSuite(name: string, subject: () => Promise<ApiSubject>): void
         assert.equal(await countEvents(running.store), before);
       });
 
+      it('checks the key before reading the body, on every route that needs one: a malformed body without a key is 401, never 400', async () => {
+        const doc = (await (await fetch(`${running.url}/docs/openapi.json`)).json()) as { paths: Record<string, Record<string, { security?: unknown[] }>> };
+        const anonymous = new Client(running.url);
+        const answers: string[] = [];
+        for (const [path, methods] of Object.entries(doc.paths)) {
+          for (const [method, op] of Object.entries(methods)) {
+            if (!op.security) continue;
+            const url = path.replace(/\{[^}]+\}/g, 'x');
+            const reply = await anonymous.request(method.toUpperCase(), url, method === 'get' || method === 'delete' ? undefined : '{"not json', method === 'get' || method === 'delete' ? {} : { 'content-type': 'application/json' });
+            answers.push(`${method.toUpperCase()} ${path} ${reply.status} ${String(reply.body.code)}`);
+          }
+        }
+        assert.ok(answers.length >= 37, `${answers.length} routes need a key`);
+        assert.deepEqual(answers.filter((a) => !a.endsWith(' 401 UNAUTHENTICATED')), []);
+      });
+
+      it('marks every answer nosniff, and billing data not to be stored by any cache', async () => {
+        const draft = await admin.get(`/accounts/${WABA}/drafts?period=2025-10`);
+        assert.equal(draft.headers?.['x-content-type-options'], 'nosniff');
+        assert.equal(draft.headers?.['cache-control'], 'no-store');
+        const refused = await new Client(running.url).get('/invoices');
+        assert.equal(refused.headers?.['x-content-type-options'], 'nosniff');
+        assert.equal(refused.headers?.['cache-control'], 'no-store');
+        const unknown = await admin.request('DELETE', '/accounts');
+        assert.deepEqual([unknown.status, unknown.body.code], [404, 'ROUTE_NOT_FOUND']);
+      });
+
       it('reads the Bearer scheme in any case, as RFC 9110 has it', async () => {
         const anonymous = new Client(running.url);
         for (const scheme of ['bearer', 'BEARER', 'Bearer']) {
