@@ -212,7 +212,10 @@ export interface InvoiceIssuedData {
   readonly lines: readonly InvoiceLineData[];
   readonly total: string;
   readonly basis: InvoiceBasis;
+  /** The draft's hash: the same draft, the same hash. */
   readonly hash: string;
+  /** sha256 of the document's own canonical form (every other field): an edit of the stored document shows. Absent on documents issued before it existed. */
+  readonly documentHash?: string;
 }
 
 export interface InvoiceRevisedData extends InvoiceIssuedData {

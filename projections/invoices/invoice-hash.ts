@@ -15,3 +15,13 @@ export function canonicalDraft(draft: InvoiceDraft): string {
 export function draftHash(draft: InvoiceDraft): string {
   return `sha256:${createHash('sha256').update(canonicalDraft(draft)).digest('hex')}`;
 }
+
+/** sha256 of a document's canonical form, its own `documentHash` left out: what seals an issued or revised invoice. */
+export function documentHash<T extends { readonly documentHash?: string }>(document: T): string {
+  const { documentHash: _sealed, ...content } = document;
+  return `sha256:${createHash('sha256').update(canonicalJson(content)).digest('hex')}`;
+}
+
+export function sealed<T extends { readonly documentHash?: string }>(document: T): T {
+  return { ...document, documentHash: documentHash(document) };
+}

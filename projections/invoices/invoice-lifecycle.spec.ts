@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { cards, draftOf, Story } from '../../test/support/engine-kit.js';
 import type { InvoiceEvent } from './invoice-lifecycle.js';
-import { firstDifference, invoiceOf, issueOf, pricingBasisChanged, revisionOf } from './invoice-lifecycle.js';
+import { documentEdited, firstDifference, invoiceOf, issueOf, pricingBasisChanged, revisionOf } from './invoice-lifecycle.js';
 
 function october(extra = 0) {
   const s = new Story('2025-10-06T08:00:00Z', '919876543210');
@@ -64,5 +64,19 @@ describe('invoice lifecycle', () => {
     assert.equal(difference.line, 1);
     assert.equal((difference.issued as { quantity: number }).quantity, 3);
     assert.equal((difference.recomputed as { quantity: number }).quantity, 4);
+  });
+
+  it('takes no stored hash on trust: an edited total under its untouched hash differs, and an edit the log cannot see breaks the seal', () => {
+    const units = october();
+    const recomputed = issueOf(draftOf(units, '2025-10', [cards.usd2025q4()]), '10/10');
+    const issued = issueOf(draftOf(units, '2025-10', [cards.usd2025q4()]), '10/10');
+    assert.equal(documentEdited(issued), undefined);
+    assert.deepEqual(firstDifference({ ...issued, total: '0.07' }, recomputed), { field: 'total', issued: '0.07', recomputed: recomputed.total });
+    const edited = documentEdited({ ...issued, basis: { ...issued.basis, engineVersion: 'forged' } })!;
+    assert.equal(edited.field, 'document');
+    assert.equal(edited.issued, issued.documentHash);
+    assert.notEqual(edited.recomputed, issued.documentHash);
+    const { documentHash: _none, ...legacy } = issued;
+    assert.equal(documentEdited(legacy), undefined, 'a document issued before the seal existed has none to break');
   });
 });

@@ -11,7 +11,7 @@ import type { InvoiceDraft } from '../rating/rating.projection.js';
 import { canonicalJson } from '../shared/canonical-json.js';
 import type { AdjustmentLine } from './invoice-diff.js';
 import { diffDrafts } from './invoice-diff.js';
-import { draftHash } from './invoice-hash.js';
+import { documentHash, draftHash, sealed } from './invoice-hash.js';
 
 export type InvoiceEvent = InvoiceIssued | InvoiceRevised | InvoiceVoided;
 
@@ -57,8 +57,15 @@ export function invoiceOf(events: Iterable<InvoiceEvent>, from?: Invoice): Invoi
 }
 
 function issuedPart(data: InvoiceIssuedData): InvoiceIssuedData {
-  const { invoiceId, wabaId, period, currency, lines, total, basis, hash } = data;
-  return { invoiceId, wabaId, period, currency, lines, total, basis, hash };
+  const { invoiceId, wabaId, period, currency, lines, total, basis, hash, documentHash } = data;
+  return { invoiceId, wabaId, period, currency, lines, total, basis, hash, ...(documentHash === undefined ? {} : { documentHash }) };
+}
+
+/** The document in force as its event recorded it: the issue's fields, and a revision's own. */
+export function documentOf(invoice: Invoice): InvoiceIssuedData | InvoiceRevisedData {
+  const issued = issuedPart(invoice);
+  if (invoice.revision === 0) return issued;
+  return { ...issued, supersedes: invoice.supersedes!, reason: invoice.reason!, adjustments: invoice.adjustments! };
 }
 
 /** The lines as an invoice freezes them: the units stay behind, the hash covers their fingerprint. */
@@ -78,7 +85,7 @@ export function frozenLines(draft: InvoiceDraft): InvoiceLineData[] {
 
 /** The issued document of a draft that reflects the log up to `position`. */
 export function issueOf(draft: InvoiceDraft, position: string): InvoiceIssuedData {
-  return {
+  return sealed<InvoiceIssuedData>({
     invoiceId: invoiceIdOf(draft.wabaId, draft.period),
     wabaId: draft.wabaId,
     period: draft.period,
@@ -87,14 +94,14 @@ export function issueOf(draft: InvoiceDraft, position: string): InvoiceIssuedDat
     total: draft.total,
     basis: { position, ...draft.basis },
     hash: draftHash(draft),
-  };
+  });
 }
 
 /** The revision that takes `current` to `draft`, or nothing when the money did not move. */
 export function revisionOf(current: InvoiceIssuedData, draft: InvoiceDraft, position: string, reason: string): InvoiceRevisedData | undefined {
   const adjustments: AdjustmentLine[] = diffDrafts(current, draft);
   if (adjustments.length === 0) return undefined;
-  return { ...issueOf(draft, position), supersedes: current.hash, reason, adjustments };
+  return sealed<InvoiceRevisedData>({ ...issueOf(draft, position), supersedes: current.hash, reason, adjustments });
 }
 
 type Priced = Pick<InvoiceBasis, 'rateCards' | 'policies' | 'engineVersion' | 'settings'>;
@@ -114,18 +121,30 @@ export interface Difference {
 }
 
 /**
- * The first place an issued invoice and its recomputation part: a line (by number), the total,
- * the basis, or, when everything printed agrees, the units behind the lines (the hash covers their fingerprint).
+ * The first place an issued invoice and its recomputation part. The stored document is held
+ * against itself first (its `documentHash`), then field by field against the recomputation: a
+ * line (by number), the total, the currency, the basis, and, when everything printed agrees, the
+ * units behind the lines (the draft hash covers their fingerprint). The stored hashes are never
+ * taken on trust: an edited total under an untouched hash is a difference.
  */
 export function firstDifference(issued: InvoiceIssuedData, recomputed: InvoiceIssuedData): Difference | undefined {
-  if (issued.hash === recomputed.hash) return undefined;
   const count = Math.max(issued.lines.length, recomputed.lines.length);
   for (let i = 0; i < count; i++) {
     const a = issued.lines[i];
     const b = recomputed.lines[i];
     if (canonicalJson(a ?? null) !== canonicalJson(b ?? null)) return { line: i + 1, field: 'lines', issued: a ?? null, recomputed: b ?? null };
   }
-  if (issued.total !== recomputed.total) return { field: 'total', issued: issued.total, recomputed: recomputed.total };
-  if (pricingBasisChanged(issued.basis, recomputed.basis)) return { field: 'basis', issued: issued.basis, recomputed: recomputed.basis };
-  return { field: 'units', issued: issued.hash, recomputed: recomputed.hash };
+  for (const field of ['total', 'currency', 'wabaId', 'period'] as const) {
+    if (issued[field] !== recomputed[field]) return { field, issued: issued[field], recomputed: recomputed[field] };
+  }
+  if (canonicalJson(issued.basis) !== canonicalJson(recomputed.basis)) return { field: 'basis', issued: issued.basis, recomputed: recomputed.basis };
+  if (issued.hash !== recomputed.hash) return { field: 'units', issued: issued.hash, recomputed: recomputed.hash };
+  return undefined;
+}
+
+/** A stored document whose content no longer gives its own `documentHash`: edited where the recomputation cannot see (a revision's reason, what it supersedes, its adjustments). */
+export function documentEdited(document: InvoiceIssuedData): Difference | undefined {
+  if (document.documentHash === undefined) return undefined;
+  const actual = documentHash(document);
+  return actual === document.documentHash ? undefined : { field: 'document', issued: document.documentHash, recomputed: actual };
 }

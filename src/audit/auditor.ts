@@ -6,7 +6,7 @@ import type { ExplainedDecision } from '../../projections/audit/explain.js';
 import type { InvoiceLineData, Positioned } from '../../projections/events.js';
 import { draftHash } from '../../projections/invoices/invoice-hash.js';
 import type { Difference, Invoice } from '../../projections/invoices/invoice-lifecycle.js';
-import { firstDifference, invoiceIdOf, issueOf } from '../../projections/invoices/invoice-lifecycle.js';
+import { documentEdited, documentOf, firstDifference, invoiceIdOf, issueOf } from '../../projections/invoices/invoice-lifecycle.js';
 import type { InvoiceDraft } from '../../projections/rating/rating.projection.js';
 import { lineUnits } from '../../projections/rating/rating.projection.js';
 import { foldThread } from '../../projections/thread/thread.projection.js';
@@ -178,7 +178,8 @@ export class Auditor {
       for (const waba of drafts.keys()) replayed?.set(`${waba}|${invoice.period}|${invoice.basis.position}`, drafts);
     }
     const recomputed = issueOf(drafts.get(invoice.wabaId)!, invoice.basis.position);
-    const difference = firstDifference(invoice, recomputed);
+    // The stored document against the log, then against its own seal: an edit shows whether or not it moves money.
+    const difference = firstDifference(invoice, recomputed) ?? documentEdited(documentOf(invoice));
     return {
       invoiceId: invoice.invoiceId,
       revision: invoice.revision,

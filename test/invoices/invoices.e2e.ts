@@ -369,6 +369,25 @@ export function invoiceSuite(name: string, subject: () => Promise<InvoiceSubject
         assert.match(a!, /^waba-a\.2025-10 revision 1: MISMATCH, first difference: line 2: issued .*"quantity":3.*recomputed .*"quantity":2/);
         assert.equal(c, 'waba-c.2025-10 revision 1: match');
       });
+
+      it('detects an edited invoice document, whether or not the edit moves money: a total under an untouched hash, then only a reason', async () => {
+        const [, revised] = await getDocuments(context, 'waba-c.2025-10');
+        const original = revised!.data;
+        assert.match(String((original as { documentHash?: string }).documentHash), /^sha256:[0-9a-f]{64}$/);
+        try {
+          await context.tamper('InvoiceRevised:waba-c.2025-10:1', { ...original, total: '0.07' });
+          const money = await cli('audit', 'verify', '--invoice', 'waba-c.2025-10');
+          assert.equal(money.code, 1, money.stdout + money.stderr);
+          assert.equal(money.stdout, 'waba-c.2025-10 revision 1: MISMATCH, first difference: total: issued "0.07", recomputed "0.12"\n');
+          await context.tamper('InvoiceRevised:waba-c.2025-10:1', { ...original, reason: 'nothing changed' });
+          const words = await cli('audit', 'verify', '--invoice', 'waba-c.2025-10');
+          assert.equal(words.code, 1, words.stdout + words.stderr);
+          assert.match(words.stdout, /^waba-c\.2025-10 revision 1: MISMATCH, first difference: document: issued "sha256:[0-9a-f]{64}", recomputed "sha256:[0-9a-f]{64}"\n$/);
+        } finally {
+          await context.tamper('InvoiceRevised:waba-c.2025-10:1', original);
+        }
+        assert.equal((await cli('audit', 'verify', '--invoice', 'waba-c.2025-10')).stdout, 'waba-c.2025-10 revision 1: match\n');
+      });
     });
   });
 }
