@@ -4,7 +4,7 @@ import { systemClock } from './common/clock.js';
 import { replay, ReplayLineError, replaySummary } from './cli/replay.cli.js';
 import { follow, project, rebuild } from './cli/rebuild.cli.js';
 import { exportInvoice, issueInvoices, regenerateInvoices } from './cli/invoices.cli.js';
-import { auditExplain, auditReplay, auditVerify } from './cli/audit.cli.js';
+import { auditExplain, auditReplay, auditVerify, auditVerifyLog } from './cli/audit.cli.js';
 import { runWhatIf } from './cli/what-if.cli.js';
 import { importRateCard, listRateCards, withdrawRateCard } from './cli/rate-cards.cli.js';
 import { listParked, redrive } from './cli/webhooks.cli.js';
@@ -222,9 +222,10 @@ audit
   .command('verify')
   .description('Recompute issued invoices from their basis; exit 1 on any mismatch, naming the first differing line')
   .addOption(new Option('--invoice <id>', 'WABA.PERIOD; repeat for several; every issued invoice when absent').argParser(repeat))
+  .option('--log', "check instead every stream's chain of links over the whole log: an event edited, inserted, deleted or reordered, whether or not it moves money")
   .option('--json', 'print JSON')
-  .action(async (options: { invoice?: string[]; json?: boolean }) => {
-    await auditVerify(systemClock, options);
+  .action(async (options: { invoice?: string[]; log?: boolean; json?: boolean }) => {
+    await (options.log ? auditVerifyLog(options) : auditVerify(systemClock, options));
   });
 
 program

@@ -1,9 +1,13 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { explanationText } from '../../projections/audit/explain.js';
 import { SYSTEM } from '../auth/scope.js';
 import { Auditor, timelineCsv } from '../audit/auditor.js';
 import type { Verdict } from '../audit/auditor.js';
 import type { Clock } from '../common/clock.js';
+import { LedgerError } from '../common/ledger-error.js';
+import { loadConfig } from '../config/ledger.config.js';
+import { verifyChains } from '../event-store/event-chain.js';
+import { openEventStore } from '../event-store/event-store.factory.js';
 import { InvoiceLedger } from '../invoices/invoice-ledger.js';
 import { print, withLedger } from './ledger-job.js';
 
@@ -61,4 +65,23 @@ export async function auditVerify(clock: Clock, options: { invoice?: string[]; j
     if (options.json) print(verdicts);
     if (verdicts.some((v) => !v.match)) process.exitCode = 1;
   });
+}
+
+/** Every stream's chain, streamed from the store the environment names; exit 1 on any break. */
+export async function auditVerifyLog(options: { json?: boolean }): Promise<void> {
+  const config = loadConfig();
+  if (config.store === 'sqlite' && !existsSync(config.sqliteFile)) {
+    throw new LedgerError('STORE_NOT_FOUND', `no ledger at ${config.sqliteFile}: run the job from the ledger's folder or set LEDGER_SQLITE_FILE`, 400, 'LEDGER_SQLITE_FILE');
+  }
+  const store = await openEventStore(config);
+  try {
+    const report = await verifyChains(store, (found) => {
+      if (!options.json) process.stdout.write(`${found.stream} revision ${found.revision}: ${found.kind.toUpperCase()}: ${found.detail}\n`);
+    });
+    if (options.json) print(report);
+    else process.stdout.write(`${report.streams} streams, ${report.events} events: ${report.breaks.length ? `${report.breaks.length} broken` : 'every chain holds'}${report.unchained ? ` (${report.unchained} events recorded before chains existed are not linked)` : ''}\n`);
+    if (report.breaks.length) process.exitCode = 1;
+  } finally {
+    await store.close();
+  }
 }

@@ -26,6 +26,8 @@ export interface StoredEvent<T = unknown> {
   readonly type: string;
   readonly data: T;
   readonly metadata: Readonly<Record<string, unknown>>;
+  /** The event's link in its stream's chain (event-chain.ts); absent on stores without chains and on events recorded before them. */
+  readonly chain?: string;
 }
 
 export interface AppendedEvent {
@@ -181,6 +183,15 @@ export abstract class EventStore {
     return { events, oldest };
   }
 
+  /**
+   * The head each stream's own record keeps (its revision and last link), where the store keeps
+   * one apart from the events (PostgreSQL's `streams`): what tells the deletion of a stream's
+   * last events. None by default.
+   */
+  async streamHeads(_streams: readonly string[]): Promise<Map<string, { readonly revision: number; readonly link: string | null }>> {
+    return new Map();
+  }
+
   /** Several whole streams, each in revision order (absent ones are left out): one read for a batch's threads. */
   async readStreams(streams: readonly string[]): Promise<Map<string, StoredEvent[]>> {
     const found = new Map<string, StoredEvent[]>();
@@ -271,8 +282,10 @@ export class RecordedEvent implements StoredEvent {
     readonly position: Position,
     readonly id: string,
     readonly type: string,
-    private readonly rawData: string,
-    private readonly rawMetadata: string,
+    /** Data and metadata exactly as stored: what the chain's links hash. */
+    readonly rawData: string,
+    readonly rawMetadata: string,
+    readonly chain?: string,
   ) {}
 
   get data(): unknown {

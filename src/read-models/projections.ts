@@ -72,7 +72,7 @@ export class Projections {
   async catchUp(options: JobOptions = {}, timeoutMs = 120_000): Promise<{ events: number }> {
     const head = await this.store.lastPosition();
     const deadline = Date.now() + timeoutMs;
-    await prepareVersion(this.sql, this.namespace, PROJECTION_VERSION, this.config);
+    const { registry } = await prepareVersion(this.sql, this.namespace, PROJECTION_VERSION, this.config);
     if ((options.workers ?? 1) > 1) {
       const tasks = deal(allPartitions(this.tables.partitions), options.workers!).map((partitions): ProjectionTask => ({ kind: 'catch-up', config: this.config, partitions }));
       // Each thread reads the whole log for its partitions: the slowest says how far they all are.
@@ -90,6 +90,13 @@ export class Projections {
         }
         await sleep(100);
       }
+      // Workers committing their last batches at once each see the other's partitions not caught up yet, and none switches
+      // the version live: the job does, every partition being at the end of the log it found, so that what it reads next is there.
+      await this.sql.transaction(async (tx) => {
+        const checkpoints = [...(await this.tables.checkpoints.read(tx)).values()];
+        const reached = checkpoints.length === this.tables.partitions && checkpoints.every((c) => comparePositions(c.position, head) >= 0);
+        if (reached && (await registry.status(tx, this.tables.version)) === 'building') await registry.switchTo(tx, this.tables.version, this.clock().toISOString());
+      });
     } finally {
       await processor.leave();
     }

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { AppendResult, ExpectedRevision, StoredEvent } from '../event-store.port.js';
 import { RecordedEvent } from '../event-store.port.js';
 import { WrongExpectedRevision } from '../event-store.errors.js';
+import { chainOf, linkAfter } from '../event-chain.js';
 import { checkExpected, resolveRetry } from '../event-store.validation.js';
 import type { EncodedEvent } from '../event-store.validation.js';
 import type { Position } from '../position.js';
@@ -24,6 +25,8 @@ interface Row {
   readonly stream: string;
   readonly revision: number;
   readonly event: EncodedEvent;
+  /** Its link in the stream's chain. */
+  readonly chain: string;
 }
 
 /** What became of one item: its results, awaiting the positions the insert gives, or its error. */
@@ -38,7 +41,7 @@ export interface Flushed {
   readonly later: Item[];
 }
 
-export const COLUMNS = 'global_position, transaction_id, stream, revision, id, type, data::text AS data, metadata::text AS metadata';
+export const COLUMNS = 'global_position, transaction_id, stream, revision, id, type, data::text AS data, metadata::text AS metadata, chain';
 
 export interface EventRow {
   global_position: string;
@@ -49,6 +52,7 @@ export interface EventRow {
   type: string;
   data: string;
   metadata: string;
+  chain: string | null;
 }
 
 /**
@@ -63,14 +67,16 @@ export interface EventRow {
 export async function flush(client: pg.PoolClient, schema: string, items: readonly Item[], lookup: boolean): Promise<Flushed> {
   const writes = items.flatMap((item) => item.writes);
   const streams = [...new Set(writes.map((w) => w.stream))].sort();
-  const locked = await client.query<{ stream: string; revision: string }>({
+  const locked = await client.query<{ stream: string; revision: string; head: string | null }>({
     name: `${schema}-lock`,
     text: `INSERT INTO ${schema}.streams (stream, revision) SELECT s, -1 FROM unnest($1::text[]) AS s ORDER BY s
-           ON CONFLICT (stream) DO UPDATE SET revision = streams.revision RETURNING stream, revision`,
+           ON CONFLICT (stream) DO UPDATE SET revision = streams.revision RETURNING stream, revision, head`,
     values: [streams],
   });
   const revisions = new Map(locked.rows.map((r) => [r.stream, Number(r.revision)]));
-  let planner = new Planner(new Map(revisions), new Map());
+  // The locked heads are the links these writes continue: no other flush can move them before this one commits.
+  const links = new Map(locked.rows.map((r) => [r.stream, linkAfter(Number(r.revision), r.head)]));
+  let planner = new Planner(new Map(revisions), new Map(), new Map(links));
   let outcomes = lookup ? [] : items.map((item) => planner.plan(item));
   if (lookup || outcomes.some((o) => 'error' in o && o.error instanceof WrongExpectedRevision)) {
     const stored = await client.query<EventRow>({
@@ -78,7 +84,7 @@ export async function flush(client: pg.PoolClient, schema: string, items: readon
       text: `SELECT ${COLUMNS} FROM ${schema}.events WHERE id = ANY($1::text[])`,
       values: [writes.flatMap((w) => w.events.map((e) => e.id))],
     });
-    planner = new Planner(revisions, new Map(stored.rows.map((row) => [row.id, toEvent(row)])));
+    planner = new Planner(revisions, new Map(stored.rows.map((row) => [row.id, toEvent(row)])), links);
     outcomes = items.map((item) => planner.plan(item));
   }
   const positions = await insert(client, schema, planner.rows, planner.heads());
@@ -100,10 +106,12 @@ class Planner {
   constructor(
     private readonly revisions: Map<string, number>,
     private readonly found: ReadonlyMap<string, StoredEvent>,
+    private readonly links: Map<string, string>,
   ) {}
 
   plan(item: Item): Outcome {
     const heads = new Map<string, number>();
+    const links = new Map<string, string>();
     const rows: Row[] = [];
     const mine = new Map<string, StoredEvent>();
     const results: AppendResult[] = [];
@@ -121,42 +129,46 @@ class Planner {
         }
         const head = heads.get(stream) ?? this.revisions.get(stream) ?? -1;
         checkExpected(stream, expected, head < 0 ? 'no_stream' : head);
+        let link = links.get(stream) ?? this.links.get(stream)!;
         const written = events.map((event, i) => {
-          const row = { stream, revision: head + 1 + i, event };
+          link = chainOf(link, stream, head + 1 + i, event);
+          const row = { stream, revision: head + 1 + i, event, chain: link };
           rows.push(row);
           mine.set(event.id, new RecordedEvent(stream, row.revision, START, event.id, event.type, event.data, event.metadata));
           return { id: event.id, revision: row.revision, position: START };
         });
         heads.set(stream, head + events.length);
+        links.set(stream, link);
         results.push({ stream, revision: head + events.length, position: START, events: written, duplicate: false });
       } catch (error) {
         return { item, error };
       }
     }
     for (const [stream, head] of heads) this.revisions.set(stream, head);
+    for (const [stream, link] of links) this.links.set(stream, link);
     for (const id of mine.keys()) this.pending.add(id);
     this.rows.push(...rows);
     return { item, results };
   }
 
-  /** The new head of each stream this flush writes to. */
-  heads(): Map<string, number> {
-    const heads = new Map<string, number>();
-    for (const row of this.rows) heads.set(row.stream, row.revision);
+  /** The new head of each stream this flush writes to: its revision and link. */
+  heads(): Map<string, { revision: number; link: string }> {
+    const heads = new Map<string, { revision: number; link: string }>();
+    for (const row of this.rows) heads.set(row.stream, { revision: row.revision, link: row.chain });
     return heads;
   }
 }
 
-async function insert(client: pg.PoolClient, schema: string, rows: readonly Row[], heads: ReadonlyMap<string, number>): Promise<Map<string, Position>> {
+async function insert(client: pg.PoolClient, schema: string, rows: readonly Row[], heads: ReadonlyMap<string, { revision: number; link: string }>): Promise<Map<string, Position>> {
   if (rows.length === 0) return new Map();
   const { rows: inserted } = await client.query<{ id: string; global_position: string; transaction_id: string }>({
     name: `${schema}-insert`,
     text: `WITH moved AS (
-             UPDATE ${schema}.streams SET revision = h.r FROM unnest($7::text[], $8::bigint[]) AS h(s, r) WHERE streams.stream = h.s
+             UPDATE ${schema}.streams SET revision = h.r, head = h.c FROM unnest($7::text[], $8::bigint[], $10::text[]) AS h(s, r, c) WHERE streams.stream = h.s
            )
-           INSERT INTO ${schema}.events (stream, revision, id, type, data, metadata)
-           SELECT u.s, u.r, u.i, u.t, u.d::json, u.m::json
-           FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS u(s, r, i, t, d, m, o)
+           INSERT INTO ${schema}.events (stream, revision, id, type, data, metadata, chain)
+           SELECT u.s, u.r, u.i, u.t, u.d::json, u.m::json, u.c
+           FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $9::text[]) WITH ORDINALITY AS u(s, r, i, t, d, m, c, o)
            ORDER BY u.o
            RETURNING id, global_position, transaction_id`,
     values: [
@@ -167,7 +179,9 @@ async function insert(client: pg.PoolClient, schema: string, rows: readonly Row[
       rows.map((r) => r.event.data),
       rows.map((r) => r.event.metadata),
       [...heads.keys()],
-      [...heads.values()],
+      [...heads.values()].map((h) => h.revision),
+      rows.map((r) => r.chain),
+      [...heads.values()].map((h) => h.link),
     ],
   });
   return new Map(inserted.map((row) => [row.id, toPosition(row)]));
@@ -185,5 +199,5 @@ export function toPosition(row: { transaction_id: string; global_position: strin
 }
 
 export function toEvent(row: EventRow): StoredEvent {
-  return new RecordedEvent(row.stream, Number(row.revision), toPosition(row), row.id, row.type, row.data, row.metadata);
+  return new RecordedEvent(row.stream, Number(row.revision), toPosition(row), row.id, row.type, row.data, row.metadata, row.chain ?? undefined);
 }

@@ -88,6 +88,9 @@ export class PostgresEventStore extends EventStore {
           CONSTRAINT events_id_unique UNIQUE (id),
           CONSTRAINT events_stream_revision_unique UNIQUE (stream, revision)
         );
+        -- Each event's link in its stream's chain, and each stream's head link: schemas from before chains gain the columns.
+        ALTER TABLE ${this.schema}.events ADD COLUMN IF NOT EXISTS chain text;
+        ALTER TABLE ${this.schema}.streams ADD COLUMN IF NOT EXISTS head text;
       `);
     });
   }
@@ -260,6 +263,12 @@ export class PostgresEventStore extends EventStore {
   }
 
   /** Without the horizon readAllPage keeps: a row a reader cannot take yet still counts as lag. */
+  override async streamHeads(streams: readonly string[]): Promise<Map<string, { readonly revision: number; readonly link: string | null }>> {
+    await this.init();
+    const { rows } = await this.pool.query<{ stream: string; revision: string; head: string | null }>(`SELECT stream, revision, head FROM ${this.schema}.streams WHERE stream = ANY($1::text[])`, [streams]);
+    return new Map(rows.map((r) => [r.stream, { revision: Number(r.revision), link: r.head }]));
+  }
+
   override async unread(after: Position, cap = 1_000_000): Promise<{ readonly events: number; readonly oldest: StoredEvent | undefined }> {
     await this.init();
     const bound = [after.commit.toString(), after.prepare.toString()];

@@ -11,6 +11,7 @@ import type {
   StreamRevision,
 } from '../event-store.port.js';
 import { EventStore, RecordedEvent } from '../event-store.port.js';
+import { chainOf, linkAfter } from '../event-chain.js';
 import { checkExpected, encodeAppend, meetsExpected, resolveRetry } from '../event-store.validation.js';
 import type { EncodedEvent } from '../event-store.validation.js';
 import type { Position } from '../position.js';
@@ -39,9 +40,9 @@ interface Queued {
 
 type Outcome = { readonly results: AppendResult[] } | { readonly error: unknown };
 
-type Row = [position: number | bigint, stream: string, revision: number, id: string, type: string, data: string, metadata: string];
+type Row = [position: number | bigint, stream: string, revision: number, id: string, type: string, data: string, metadata: string, chain: string | null];
 
-const COLUMNS = 'position, stream, revision, id, type, data, metadata';
+const COLUMNS = 'position, stream, revision, id, type, data, metadata, chain';
 
 /**
  * The embedded default. SQLite serialises writers, so row ids are assigned in commit order
@@ -52,6 +53,7 @@ export class SqliteEventStore extends EventStore {
   readonly db: Database.Database;
   private readonly insert: Database.Statement;
   private readonly lastRevision: Database.Statement;
+  private readonly linkAt: Database.Statement;
   private readonly byIds: Database.Statement;
   private readonly byStreams: Database.Statement;
   private readonly anyId: Database.Statement;
@@ -86,9 +88,13 @@ export class SqliteEventStore extends EventStore {
       CREATE UNIQUE INDEX IF NOT EXISTS events_id ON events (id);
       CREATE UNIQUE INDEX IF NOT EXISTS events_stream_revision ON events (stream, revision);
     `);
+    // Logs recorded before chains existed gain the column; their events keep no link.
+    const columns = this.db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('events') as string[];
+    if (!columns.includes('chain')) this.db.exec('ALTER TABLE events ADD COLUMN chain TEXT');
     this.insert = this.db.prepare(
-      'INSERT INTO events (stream, revision, id, type, data, metadata) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT INTO events (stream, revision, id, type, data, metadata, chain) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
+    this.linkAt = this.db.prepare('SELECT chain FROM events WHERE stream = ? AND revision = ?').pluck();
     this.lastRevision = this.db.prepare('SELECT MAX(revision) FROM events WHERE stream = ?').pluck();
     this.byIds = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE id IN (SELECT value FROM json_each(?))`).raw();
     this.byStreams = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE stream IN (SELECT value FROM json_each(?)) ORDER BY stream, revision`).raw();
@@ -128,9 +134,12 @@ export class SqliteEventStore extends EventStore {
 
   private write(stream: string, events: readonly EncodedEvent[], current: StreamRevision): AppendResult {
     let revision = current === 'no_stream' ? -1 : current;
+    // Inside the writing transaction: the head read here is the one this write continues.
+    let link = linkAfter(revision, revision < 0 ? null : (this.linkAt.get(stream, revision) as string | null));
     const written = events.map((event) => {
       revision += 1;
-      const { lastInsertRowid } = this.insert.run(stream, revision, event.id, event.type, event.data, event.metadata);
+      link = chainOf(link, stream, revision, event);
+      const { lastInsertRowid } = this.insert.run(stream, revision, event.id, event.type, event.data, event.metadata, link);
       const seq = BigInt(lastInsertRowid);
       return { id: event.id, revision, position: { commit: seq, prepare: seq } };
     });
@@ -306,7 +315,7 @@ function isUniqueViolation(error: unknown): boolean {
   return (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
-function toEvent([position, stream, revision, id, type, data, metadata]: Row): StoredEvent {
+function toEvent([position, stream, revision, id, type, data, metadata, chain]: Row): StoredEvent {
   const seq = BigInt(position);
-  return new RecordedEvent(stream, revision, { commit: seq, prepare: seq }, id, type, data, metadata);
+  return new RecordedEvent(stream, revision, { commit: seq, prepare: seq }, id, type, data, metadata, chain ?? undefined);
 }

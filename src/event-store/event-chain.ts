@@ -1,0 +1,176 @@
+import { createHash } from 'node:crypto';
+import { RecordedEvent } from './event-store.port.js';
+import type { EventStore, StoredEvent } from './event-store.port.js';
+import type { EncodedEvent } from './event-store.validation.js';
+
+/** What the first event of a stream links to. */
+export const GENESIS = 'genesis';
+/** What the first chained event of a stream links to when events recorded before chains existed precede it. */
+export const UNCHAINED = 'unchained';
+
+/**
+ * An event's link in its stream's chain: the hash of the link before it with everything the
+ * event is (stream, revision, id, type, and data and metadata exactly as stored, so `recordedAt`,
+ * `actor` and `source` too). Editing, inserting, deleting or reordering an event breaks the links
+ * from there on, whether or not the change moves money.
+ */
+export function chainOf(previous: string, stream: string, revision: number, event: EncodedEvent): string {
+  const hash = createHash('sha256');
+  for (const part of [previous, stream, String(revision), event.id, event.type, event.data, event.metadata]) hash.update(part).update('\n');
+  return `sha256:${hash.digest('hex')}`;
+}
+
+/** The link an append continues from: the stream's head link, genesis for a new stream, or `unchained` after older events without one. */
+export const linkAfter = (revision: number, head: string | null | undefined): string => (revision < 0 ? GENESIS : (head ?? UNCHAINED));
+
+export type ChainBreakKind = 'edited' | 'broken' | 'missing' | 'unlinked';
+
+export interface ChainBreak {
+  readonly stream: string;
+  /** The first revision where the stored chain and the events part. */
+  readonly revision: number;
+  /**
+   * `edited`: the event's content no longer gives its own link while the next event still links
+   * to it (its data, type, id or metadata changed in place); `broken`: its link does not follow
+   * from the one before (an event inserted, deleted, reordered, or a link forged); `missing`:
+   * revisions are skipped (events deleted); `unlinked`: a chained stream holds an event whose
+   * link was erased.
+   */
+  readonly kind: ChainBreakKind;
+  readonly detail: string;
+}
+
+export interface ChainReport {
+  readonly streams: number;
+  readonly events: number;
+  /** Events recorded before chains existed, at the start of their streams: nothing links them. */
+  readonly unchained: number;
+  readonly breaks: readonly ChainBreak[];
+}
+
+interface Chained {
+  readonly stream: string;
+  readonly revision: number;
+  readonly id: string;
+  readonly type: string;
+  readonly rawData: string;
+  readonly rawMetadata: string;
+  readonly chain: string | undefined;
+}
+
+/** Every stream's chain, stream by stream in name order (`readRange`): memory holds a page and one stream's last two events. */
+export async function verifyChains(store: EventStore, onBreak?: (found: ChainBreak) => void): Promise<ChainReport> {
+  const breaks: ChainBreak[] = [];
+  let streams = 0;
+  let events = 0;
+  let unchained = 0;
+  let current: StreamCheck | undefined;
+  const report = (found: ChainBreak) => {
+    breaks.push(found);
+    onBreak?.(found);
+  };
+  let heads = new Map<string, { readonly revision: number; readonly link: string | null }>();
+  const end = async (check: StreamCheck | undefined) => {
+    if (!check) return;
+    check.end(report);
+    const head = heads.get(check.stream);
+    // A head past the last event read is a deletion, unless the events past it were appended since the walk began.
+    if (head && head.revision >= check.expected && !(await newer(store, check.stream, check.expected))) {
+      report({ stream: check.stream, revision: check.expected, kind: 'missing', detail: `the stream's record says revision ${head.revision}: its last events are not in the log` });
+    } else if (head && head.revision === check.expected - 1 && head.link !== null && head.link !== check.last) {
+      report({ stream: check.stream, revision: head.revision, kind: 'broken', detail: "the last event's link is not the stream's recorded head" });
+    }
+    heads.delete(check.stream);
+  };
+  for await (const page of store.readRange('', '\u{10FFFF}', await store.lastPosition(), 2_000)) {
+    const named = [...new Set(page.map((e) => e.stream))];
+    heads = new Map([...heads, ...(await store.streamHeads(named))]);
+    for (const event of page) {
+      if (current?.stream !== event.stream) {
+        await end(current);
+        current = new StreamCheck(event.stream);
+        streams += 1;
+      }
+      events += 1;
+      if (current.add(raw(event), report)) unchained += 1;
+    }
+  }
+  await end(current);
+  return { streams, events, unchained, breaks };
+}
+
+function raw(event: StoredEvent): Chained {
+  const stored = event instanceof RecordedEvent ? event : undefined;
+  return {
+    stream: event.stream,
+    revision: event.revision,
+    id: event.id,
+    type: event.type,
+    rawData: stored?.rawData ?? JSON.stringify(event.data),
+    rawMetadata: stored?.rawMetadata ?? JSON.stringify(event.metadata),
+    chain: event.chain,
+  };
+}
+
+async function newer(store: EventStore, stream: string, from: number): Promise<boolean> {
+  for await (const _event of store.readStream(stream, { from, maxCount: 1 })) return true;
+  return false;
+}
+
+const encoded = (e: Chained): EncodedEvent => ({ id: e.id, type: e.type, data: e.rawData, metadata: e.rawMetadata });
+
+/** One stream's walk: a link that does not follow waits for the next event to tell an edit from a break. */
+class StreamCheck {
+  /** The revision the next event should have. */
+  expected = 0;
+  private link = GENESIS;
+  private chained = false;
+  private suspect: Chained | undefined;
+  private broken = false;
+
+  constructor(readonly stream: string) {}
+
+  /** The stored link of the last event read. */
+  get last(): string {
+    return this.link;
+  }
+
+  /** Checks the next event; answers whether it is one recorded before chains existed. */
+  add(event: Chained, report: (found: ChainBreak) => void): boolean {
+    if (this.suspect) this.settle(event, report);
+    if (event.revision !== this.expected && !this.broken) {
+      report({ stream: this.stream, revision: this.expected, kind: 'missing', detail: `revisions ${this.expected} to ${event.revision - 1} are not in the log` });
+      this.broken = true;
+    }
+    this.expected = event.revision + 1;
+    if (event.chain === undefined) {
+      if (this.chained && !this.broken) {
+        report({ stream: this.stream, revision: event.revision, kind: 'unlinked', detail: 'the event has no link in a chained stream' });
+        this.broken = true;
+      }
+      this.link = UNCHAINED;
+      return !this.chained;
+    }
+    this.chained = true;
+    if (!this.broken && chainOf(this.link, this.stream, event.revision, encoded(event)) !== event.chain) this.suspect = event;
+    this.link = event.chain;
+    return false;
+  }
+
+  /** The stream's last event may be the suspect: nothing after it tells an edit from a replacement. */
+  end(report: (found: ChainBreak) => void): void {
+    if (this.suspect) report({ stream: this.stream, revision: this.suspect.revision, kind: 'edited', detail: 'the last event no longer gives its own link: edited or replaced' });
+  }
+
+  private settle(next: Chained, report: (found: ChainBreak) => void): void {
+    const suspect = this.suspect!;
+    this.suspect = undefined;
+    const nextLinks = next.chain !== undefined && chainOf(suspect.chain!, this.stream, next.revision, encoded(next)) === next.chain;
+    report(
+      nextLinks
+        ? { stream: this.stream, revision: suspect.revision, kind: 'edited', detail: `the event ${suspect.id} no longer gives its own link, and the next still links to it: its content was changed` }
+        : { stream: this.stream, revision: suspect.revision, kind: 'broken', detail: `the link of ${suspect.id} does not follow from the one before: an event inserted, deleted or reordered, or a link forged` },
+    );
+    this.broken = true;
+  }
+}
