@@ -73,7 +73,8 @@ export class PostgresEventStore extends EventStore {
         CREATE SCHEMA IF NOT EXISTS ${this.schema};
         CREATE TABLE IF NOT EXISTS ${this.schema}.streams (
           stream text PRIMARY KEY,
-          revision bigint NOT NULL
+          revision bigint NOT NULL,
+          head text
         );
         CREATE TABLE IF NOT EXISTS ${this.schema}.events (
           global_position bigserial NOT NULL,
@@ -84,14 +85,23 @@ export class PostgresEventStore extends EventStore {
           type text NOT NULL,
           data json NOT NULL,
           metadata json NOT NULL,
+          chain text,
           PRIMARY KEY (transaction_id, global_position),
           CONSTRAINT events_id_unique UNIQUE (id),
           CONSTRAINT events_stream_revision_unique UNIQUE (stream, revision)
         );
-        -- Each event's link in its stream's chain, and each stream's head link: schemas from before chains gain the columns.
-        ALTER TABLE ${this.schema}.events ADD COLUMN IF NOT EXISTS chain text;
-        ALTER TABLE ${this.schema}.streams ADD COLUMN IF NOT EXISTS head text;
       `);
+      // Schemas from before chains gain each event's link and each stream's head link, once: an ALTER takes the table
+      // whole even when it changes nothing, so it runs only when the column is missing, streams before events, in the
+      // order every append locks them (another process appending meanwhile then waits instead of deadlocking).
+      const { rows } = await client.query<{ n: string }>(
+        `SELECT COUNT(*) AS n FROM information_schema.columns WHERE table_schema = $1 AND ((table_name = 'streams' AND column_name = 'head') OR (table_name = 'events' AND column_name = 'chain'))`,
+        [this.schema],
+      );
+      if (Number(rows[0]!.n) < 2) {
+        await client.query(`ALTER TABLE ${this.schema}.streams ADD COLUMN IF NOT EXISTS head text`);
+        await client.query(`ALTER TABLE ${this.schema}.events ADD COLUMN IF NOT EXISTS chain text`);
+      }
     });
   }
 
