@@ -22,6 +22,7 @@ const directory: Directory = {
   cardHistory: async (): Promise<CardHistory> => ({ published: [], withdrawn: new Map() }),
   require: async (): Promise<AccountRecord> => ({ account: account(), numbers: new Set([PHONE]) }),
   requireNumber: async (): Promise<AccountRecord> => ({ account: account(), numbers: new Set([PHONE]) }),
+  portfolioMembers: async () => [WABA],
 };
 
 const context: CommandContext = { scope: SYSTEM, source: 'import', correlationId: 'property', recordedAt: '2027-01-01T00:00:00.000Z' };

@@ -1,11 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AccountRegisteredData, AccountSettingsChangedData, PhoneNumberAttachedData, RateCardPublishedData, RateCardWithdrawnData } from '../../projections/events.js';
 import { accountStream, rateCardStream } from '../../projections/events.js';
-import { EventStore } from '../event-store/event-store.port.js';
+import { EventStore, prefixEnd } from '../event-store/event-store.port.js';
 import { LedgerError, notFound } from '../common/ledger-error.js';
 import type { Scope } from '../auth/scope.js';
 import { inScope } from '../auth/scope.js';
 import { formatPosition } from '../event-store/position.js';
+
+const ACCOUNT_PREFIX = accountStream('');
 
 const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 
@@ -38,6 +40,8 @@ export interface CardHistory {
 /** The checks a command makes before it appends. */
 export interface Directory {
   cardHistory(rateCardId: string): Promise<CardHistory>;
+  /** The WABAs registered into a business portfolio. */
+  portfolioMembers(portfolioId: string): Promise<string[]>;
   require(wabaId: string, scope: Scope, field?: string): Promise<AccountRecord>;
   requireNumber(wabaId: string, phoneNumberId: string, scope: Scope, prefix?: string): Promise<AccountRecord>;
 }
@@ -52,6 +56,17 @@ export class AccountDirectory implements Directory {
   private readonly cache = new Map<string, AccountRecord>();
 
   constructor(@Inject(EventStore) private readonly store: EventStore) {}
+
+  /** Read from every account stream's registration (a range of the stream index): asked only when a scoped key registers an account. */
+  async portfolioMembers(portfolioId: string): Promise<string[]> {
+    const members: string[] = [];
+    for await (const page of this.store.readRange(ACCOUNT_PREFIX, prefixEnd(ACCOUNT_PREFIX), await this.store.lastPosition())) {
+      for (const event of page) {
+        if (event.type === 'AccountRegistered' && (event.data as AccountRegisteredData).portfolioId === portfolioId) members.push((event.data as AccountRegisteredData).wabaId);
+      }
+    }
+    return members;
+  }
 
   async find(wabaId: string): Promise<AccountRecord | undefined> {
     const cached = this.cache.get(wabaId);

@@ -42,7 +42,7 @@ const BILLING: readonly Role[] = ['billing'];
 const INGEST: readonly Role[] = ['ingest', 'billing'];
 
 export const CATALOG: Readonly<Record<string, Entry>> = {
-  AccountRegistered: { request: RegisterAccountRequest, roles: BILLING, plan: (r: RegisterAccountRequest, c, _d, p) => planRegister(r, c, p) },
+  AccountRegistered: { request: RegisterAccountRequest, roles: BILLING, plan: (r: RegisterAccountRequest, c, d, p) => planRegister(r, c, d, p) },
   AccountSettingsChanged: { request: ChangeSettingsRequest, roles: BILLING, plan: planChangeSettings },
   PhoneNumberAttached: { request: AttachPhoneNumberRequest, roles: BILLING, plan: planAttach },
   MessageSent: { roles: INGEST, request: RecordSentRequest, plan: planSent },
@@ -91,6 +91,11 @@ export class PendingDirectory implements Directory {
     const known = await this.inner.cardHistory(rateCardId);
     const pending = this.cards.get(rateCardId) ?? [];
     return pending.length ? { published: [...known.published, ...pending], withdrawn: known.withdrawn } : known;
+  }
+
+  async portfolioMembers(portfolioId: string): Promise<string[]> {
+    const pending = [...this.accounts.values()].filter((a) => a.portfolioId === portfolioId).map((a) => a.wabaId);
+    return [...new Set([...(await this.inner.portfolioMembers(portfolioId)), ...pending])];
   }
 
   note(write: PlannedWrite): void {

@@ -286,6 +286,19 @@ export function apiSuite(name: string, subject: () => Promise<ApiSubject>): void
         assert.equal(await countEvents(running.store), before);
       });
 
+      it("lets a scoped key register its WABA only into a portfolio holding none of another tenant's, over the route and the batch", async () => {
+        const reply = await admin.post<{ key: string }>('/api-keys', { roles: ['billing'], wabas: [WABA, 'waba-joiner', 'waba-batched'] });
+        const scoped = admin.as(reply.body.key);
+        const before = await countEvents(running.store);
+        const intruding = await scoped.post('/accounts', { wabaId: 'waba-joiner', portfolioId: `pf-${OTHER}`, timezone: 'UTC', currency: 'USD' });
+        assert.deepEqual([intruding.status, intruding.body.code, intruding.body.field], [403, 'ACCOUNT_OUT_OF_SCOPE', 'portfolioId']);
+        const batched = await scoped.post('/commands/batch', { commands: [{ type: 'AccountRegistered', wabaId: 'waba-batched', portfolioId: `pf-${OTHER}`, timezone: 'UTC', currency: 'USD' }] });
+        assert.deepEqual([batched.status, batched.body.code, batched.body.field], [403, 'ACCOUNT_OUT_OF_SCOPE', 'commands[0].portfolioId']);
+        assert.equal(await countEvents(running.store), before);
+        const joining = await scoped.post('/accounts', { wabaId: 'waba-joiner', portfolioId: `pf-${WABA}`, timezone: 'UTC', currency: 'USD' });
+        assert.equal(joining.status, 201, JSON.stringify(joining.body));
+      });
+
       it('lets an auditor read and never write', async () => {
         const before = await countEvents(running.store);
         const write = await admin.as(keys.auditor).post('/messages/sent', { ...thread, messageId: 'wamid.aud', timestamp: '2025-10-08T12:00:00Z', kind: 'text' });

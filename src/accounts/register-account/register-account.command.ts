@@ -6,6 +6,7 @@ import type { CommandContext } from '../../common/command-context.js';
 import { ledgerEvent } from '../../common/command-context.js';
 import { LedgerError } from '../../common/ledger-error.js';
 import { inScope } from '../../auth/scope.js';
+import type { Directory } from '../account-directory.js';
 import type { RegisterAccountRequest } from './register-account.request.js';
 
 export class RegisterAccount extends Command<Appended> {
@@ -17,9 +18,16 @@ export class RegisterAccount extends Command<Appended> {
   }
 }
 
-export function planRegister(request: RegisterAccountRequest, context: CommandContext, prefix = ''): PlannedWrite {
+/**
+ * A key scoped to some WABAs registers only those, and only into a portfolio whose accounts are
+ * all its own: volume tiers pool a portfolio, so joining another tenant's would share its bill.
+ */
+export async function planRegister(request: RegisterAccountRequest, context: CommandContext, directory: Pick<Directory, 'portfolioMembers'>, prefix = ''): Promise<PlannedWrite> {
   if (!inScope(context.scope, request.wabaId)) {
     throw new LedgerError('ACCOUNT_OUT_OF_SCOPE', `this key may not register account ${request.wabaId}`, 403, `${prefix}wabaId`);
+  }
+  if (context.scope.wabas !== null && (await directory.portfolioMembers(request.portfolioId)).some((waba) => !inScope(context.scope, waba))) {
+    throw new LedgerError('ACCOUNT_OUT_OF_SCOPE', `this key may not register into portfolio ${request.portfolioId}: it holds accounts outside the key's scope`, 403, `${prefix}portfolioId`);
   }
   const data: AccountRegisteredData = {
     wabaId: request.wabaId,
