@@ -7,7 +7,7 @@ import type { Clock } from '../common/clock.js';
 import { LedgerError } from '../common/ledger-error.js';
 import { ApiKeys } from './api-key.repository.js';
 import { PUBLIC_KEY, ROLES_KEY } from './auth.decorators.js';
-import { presentedKey } from './early-auth.js';
+import { authenticate } from './early-auth.js';
 import type { Role, Scope } from './scope.js';
 
 /** Every route needs a key unless marked public; a route with no roles listed is for admins only. */
@@ -24,7 +24,7 @@ export class ApiKeyGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest & { scope?: Scope }>();
     // Found on arrival (authenticateOnArrival) for the routes it knows; asked here otherwise.
-    const scope = request.scope ?? (await this.authenticate(request));
+    const scope = request.scope ?? (await authenticate(this.keys, request, this.clock().getTime()));
     const allowed = this.reflector.getAllAndOverride<Role[]>(ROLES_KEY, targets) ?? [];
     if (!scope.roles.includes('admin') && !scope.roles.some((role) => allowed.includes(role))) {
       throw new LedgerError('ROLE_FORBIDDEN', `this route needs one of the roles ${['admin', ...allowed].join(', ')}`, 403);
@@ -33,11 +33,4 @@ export class ApiKeyGuard implements CanActivate {
     return true;
   }
 
-  private async authenticate(request: FastifyRequest): Promise<Scope> {
-    const key = presentedKey(request);
-    if (!key) throw new LedgerError('UNAUTHENTICATED', 'an API key is required: Authorization: Bearer <key> (or X-API-Key)', 401);
-    const scope = await this.keys.authenticate(key, this.clock().getTime());
-    if (!scope) throw new LedgerError('UNAUTHENTICATED', 'this API key is unknown or revoked', 401);
-    return scope;
-  }
 }

@@ -17,6 +17,15 @@ export function presentedKey(request: FastifyRequest): string | undefined {
   return typeof key === 'string' ? key : undefined;
 }
 
+/** The scope of the key a request presents, or UNAUTHENTICATED: the same answer on arrival and in the guard. */
+export async function authenticate(keys: ApiKeys, request: FastifyRequest, nowMs: number): Promise<Scope> {
+  const key = presentedKey(request);
+  if (!key) throw new LedgerError('UNAUTHENTICATED', 'an API key is required: Authorization: Bearer <key> (or X-API-Key)', 401);
+  const scope = await keys.authenticate(key, nowMs);
+  if (!scope) throw new LedgerError('UNAUTHENTICATED', 'this API key is unknown or revoked', 401);
+  return scope;
+}
+
 const join = (...parts: (string | string[] | undefined)[]): string =>
   `/${parts
     .flatMap((p) => (Array.isArray(p) ? p[0] : p) ?? '')
@@ -59,10 +68,6 @@ export function authenticateOnArrival(app: INestApplication, fastify: FastifyIns
   fastify.addHook('onRequest', async (request: FastifyRequest & { scope?: Scope }) => {
     routes ??= protectedRoutes(app);
     if (!routes.has(`${request.method} ${request.routeOptions.url ?? ''}`)) return;
-    const key = presentedKey(request);
-    if (!key) throw new LedgerError('UNAUTHENTICATED', 'an API key is required: Authorization: Bearer <key> (or X-API-Key)', 401);
-    const scope = await keys.authenticate(key, clock().getTime());
-    if (!scope) throw new LedgerError('UNAUTHENTICATED', 'this API key is unknown or revoked', 401);
-    request.scope = scope;
+    request.scope = await authenticate(keys, request, clock().getTime());
   });
 }

@@ -1,14 +1,14 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { explanationText } from '../../projections/audit/explain.js';
 import { SYSTEM } from '../auth/scope.js';
 import { Auditor, timelineCsv } from '../audit/auditor.js';
 import type { Verdict } from '../audit/auditor.js';
 import type { Clock } from '../common/clock.js';
-import { LedgerError } from '../common/ledger-error.js';
 import { loadConfig } from '../config/ledger.config.js';
 import { verifyChains } from '../event-store/event-chain.js';
 import { openEventStore } from '../event-store/event-store.factory.js';
 import { InvoiceLedger } from '../invoices/invoice-ledger.js';
+import { requireLedger } from './ledger-context.js';
 import { print, withLedger } from './ledger-job.js';
 
 const AUDITOR = { ...SYSTEM, actor: 'ledger audit' };
@@ -70,9 +70,7 @@ export async function auditVerify(clock: Clock, options: { invoice?: string[]; j
 /** Every stream's chain, streamed from the store the environment names; exit 1 on any break. */
 export async function auditVerifyLog(options: { json?: boolean }): Promise<void> {
   const config = loadConfig();
-  if (config.store === 'sqlite' && !existsSync(config.sqliteFile)) {
-    throw new LedgerError('STORE_NOT_FOUND', `no ledger at ${config.sqliteFile}: run the job from the ledger's folder or set LEDGER_SQLITE_FILE`, 400, 'LEDGER_SQLITE_FILE');
-  }
+  requireLedger(config);
   const store = await openEventStore(config);
   try {
     const report = await verifyChains(store, (found) => {

@@ -10,15 +10,19 @@ import { LedgerError } from '../common/ledger-error.js';
 import type { LedgerConfig } from '../config/ledger.config.js';
 import { reachStores } from '../event-store/event-store.factory.js';
 
-/**
- * The same modules as the server, without HTTP, and without the background runner unless asked
- * for (`ledger project --follow`): the CLI drives it. A job works on a ledger that exists: run
- * from another folder, it would otherwise create an empty SQLite file there and find nothing.
- */
-export async function openLedger(config: LedgerConfig, options: { clock?: Clock; logger?: Logger; follow?: boolean; create?: boolean } = {}): Promise<INestApplicationContext> {
-  if (config.store === 'sqlite' && !options.create && !existsSync(config.sqliteFile)) {
+/** A job works on a ledger that exists: run from another folder, it would otherwise create an empty SQLite file there and find nothing. */
+export function requireLedger(config: LedgerConfig): void {
+  if (config.store === 'sqlite' && !existsSync(config.sqliteFile)) {
     throw new LedgerError('STORE_NOT_FOUND', `no ledger at ${config.sqliteFile}: run the job from the ledger's folder or set LEDGER_SQLITE_FILE`, 400, 'LEDGER_SQLITE_FILE');
   }
+}
+
+/**
+ * The same modules as the server, without HTTP, and without the background runner unless asked
+ * for (`ledger project --follow`): the CLI drives it.
+ */
+export async function openLedger(config: LedgerConfig, options: { clock?: Clock; logger?: Logger; follow?: boolean; create?: boolean } = {}): Promise<INestApplicationContext> {
+  if (!options.create) requireLedger(config);
   const logger = options.logger ?? createLogger(process.env.LEDGER_LOG_LEVEL ?? 'warn');
   await reachStores(config, logger);
   return NestFactory.createApplicationContext(AppModule.forRoot({ ...config, projections: options.follow ? 'thread' : 'off' }, { logger, clock: options.clock }), {
