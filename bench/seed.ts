@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { accountStream, threadStream } from '../projections/events.js';
+import { accountKey } from '../src/common/command-context.js';
 import { parseRateCardCsv } from '../projections/rating/rate-card.csv.js';
 import type { AppendWrite, EventInput, EventStore } from '../src/event-store/event-store.port.js';
 import type { RateCardPublishedData } from '../projections/events.js';
@@ -43,7 +44,7 @@ export async function seedStore(store: EventStore, options: SeedOptions): Promis
     const { changes: _changes, ...registered } = account;
     writes.push({
       stream: accountStream(account.wabaId),
-      events: [event('AccountRegistered', account.wabaId, registered), ...[0, 1, 2].map((p) => event('PhoneNumberAttached', `${account.wabaId}-p${p}`, { wabaId: account.wabaId, phoneNumberId: `${account.wabaId}-p${p}` }))],
+      events: [event('AccountRegistered', account.wabaId, registered), ...[0, 1, 2].map((p) => event('PhoneNumberAttached', accountKey(account.wabaId, `${account.wabaId}-p${p}`), { wabaId: account.wabaId, phoneNumberId: `${account.wabaId}-p${p}` }))],
       expected: 'any',
     });
   }
@@ -72,13 +73,13 @@ function* threadWrites(options: SeedOptions, accounts: AccountContext[], start: 
   for (const thread of traffic({ events: options.events, start, days: options.days ?? 28, seed }, accounts)) {
     const seen = new Set<string>();
     const events: EventInput[] = [];
-    const { phoneNumberId, customer } = thread.events[0]!.data;
-    const stream = threadStream(phoneNumberId, customer);
+    const { wabaId, phoneNumberId, customer } = thread.events[0]!.data;
+    const stream = threadStream(wabaId, phoneNumberId, customer);
     for (const e of thread.events) {
       const id = `${e.type}:${e.data.messageId}`;
       if (seen.has(id)) continue;
       seen.add(id);
-      const input = event(e.type, e.data.messageId, e.data);
+      const input = event(e.type, accountKey(wabaId, e.data.messageId), e.data);
       if (options.order === 'time') timed.push({ at: Date.parse(e.data.timestamp), write: { stream, events: [input], expected: 'any' } });
       else events.push(input);
     }

@@ -272,8 +272,23 @@ export type LedgerEventType = LedgerEvent['type'];
 /** A thread event as the engine takes it: with its ledger position, when known, for the audit trail. */
 export type Positioned<E extends ThreadEvent = ThreadEvent> = E & { readonly position?: string };
 
-export function threadStream(phoneNumberId: string, customer: string): string {
+/**
+ * A thread's stream is its account's: two tenants may both attach a number id, and neither ever
+ * writes to the other's threads. `~` is in no ledger id, so the account's part ends at the first.
+ */
+export function threadStream(wabaId: string, phoneNumberId: string, customer: string): string {
+  return `thread-${wabaId}~${phoneNumberId}.${customer}`;
+}
+
+/** The stream of a thread on a number attached before streams named their account: such a number keeps its threads' streams. */
+export function legacyThreadStream(phoneNumberId: string, customer: string): string {
   return `thread-${phoneNumberId}.${customer}`;
+}
+
+/** The WABA a thread stream names; none for a stream named before streams named their account (its first event tells). */
+export function streamWaba(stream: string): string | undefined {
+  const tilde = stream.startsWith('thread-') ? stream.indexOf('~') : -1;
+  return tilde > 7 ? stream.slice(7, tilde) : undefined;
 }
 
 export function invoiceStream(invoiceId: string): string {

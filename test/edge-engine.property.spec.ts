@@ -20,8 +20,8 @@ const PHONE = 'phone-1';
 /** The one account and number the generated commands name, as the store would answer for them. */
 const directory: Directory = {
   cardHistory: async (): Promise<CardHistory> => ({ published: [], withdrawn: new Map() }),
-  require: async (): Promise<AccountRecord> => ({ account: account(), numbers: new Set([PHONE]) }),
-  requireNumber: async (): Promise<AccountRecord> => ({ account: account(), numbers: new Set([PHONE]) }),
+  require: async (): Promise<AccountRecord> => ({ account: account(), numbers: new Set([PHONE]), legacy: new Set<string>() }),
+  requireNumber: async (): Promise<AccountRecord> => ({ account: account(), numbers: new Set([PHONE]), legacy: new Set<string>() }),
   portfolioMembers: async () => [WABA],
 };
 

@@ -6,6 +6,7 @@ import { LedgerError, notFound } from '../common/ledger-error.js';
 import type { Scope } from '../auth/scope.js';
 import { inScope } from '../auth/scope.js';
 import { formatPosition } from '../event-store/position.js';
+import { eventIdOf } from '../common/command-context.js';
 
 const ACCOUNT_PREFIX = accountStream('');
 
@@ -14,6 +15,8 @@ const text = (value: unknown): string | null => (typeof value === 'string' ? val
 export interface AccountRecord {
   readonly account: AccountRegisteredData;
   readonly numbers: ReadonlySet<string>;
+  /** Numbers attached before ids were scoped to their account: their threads keep the streams they had. */
+  readonly legacy: ReadonlySet<string>;
 }
 
 /** How an event came to be: an auditor reads it beside every setting. */
@@ -73,12 +76,17 @@ export class AccountDirectory implements Directory {
     if (cached) return cached;
     let account: AccountRegisteredData | undefined;
     const numbers = new Set<string>();
+    const legacy = new Set<string>();
     for await (const event of this.store.readStream(accountStream(wabaId))) {
       if (event.type === 'AccountRegistered') account = event.data as AccountRegisteredData;
-      if (event.type === 'PhoneNumberAttached') numbers.add((event.data as PhoneNumberAttachedData).phoneNumberId);
+      if (event.type === 'PhoneNumberAttached') {
+        const { phoneNumberId } = event.data as PhoneNumberAttachedData;
+        numbers.add(phoneNumberId);
+        if (event.id === eventIdOf(event.type, phoneNumberId)) legacy.add(phoneNumberId);
+      }
     }
     if (!account) return undefined;
-    const record = { account, numbers };
+    const record = { account, numbers, legacy };
     this.cache.set(wabaId, record);
     return record;
   }

@@ -116,8 +116,13 @@ export class PendingDirectory implements Directory {
 
   async require(wabaId: string, scope: Scope, field = 'wabaId'): Promise<AccountRecord> {
     const pending = this.accounts.get(wabaId);
-    if (pending && inScope(scope, wabaId)) return { account: pending, numbers: this.numbers.get(wabaId) ?? new Set() };
-    return this.inner.require(wabaId, scope, field);
+    if (!pending || !inScope(scope, wabaId)) return this.inner.require(wabaId, scope, field);
+    // A registration the batch retries keeps what the log holds of the account's numbers.
+    const stored = await this.inner.require(wabaId, scope, field).catch((error: unknown) => {
+      if (error instanceof LedgerError && error.code === 'ACCOUNT_UNKNOWN') return undefined;
+      throw error;
+    });
+    return { account: pending, numbers: new Set([...(stored?.numbers ?? []), ...(this.numbers.get(wabaId) ?? [])]), legacy: stored?.legacy ?? new Set() };
   }
 
   async requireNumber(wabaId: string, phoneNumberId: string, scope: Scope, prefix = ''): Promise<AccountRecord> {

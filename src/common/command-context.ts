@@ -15,9 +15,15 @@ export interface CommandContext {
 
 export const SCHEMA_VERSION = 1;
 
+/**
+ * The id of an event whose natural key another tenant may use too (a message id, a number id):
+ * scoped to its WABA, so nothing one tenant sends collides with another's. `~` is in no ledger id.
+ */
+export const accountKey = (wabaId: string, naturalKey: string): string => `${wabaId}~${naturalKey}`;
+
 /** The event id comes from the natural key, so a retried command finds the original append. */
 export function ledgerEvent(type: string, naturalKey: string, data: object, context: CommandContext): EventInput {
-  const eventId = `${type}:${naturalKey}`;
+  const eventId = eventIdOf(type, naturalKey);
   return {
     id: eventId,
     type,
@@ -33,3 +39,5 @@ export function ledgerEvent(type: string, naturalKey: string, data: object, cont
     },
   };
 }
+
+export const eventIdOf = (type: string, naturalKey: string): string => `${type}:${naturalKey}`;

@@ -192,6 +192,14 @@ export abstract class EventStore {
     return new Map();
   }
 
+  /** The events of one stream with any of these ids, in revision order. This default reads the stream; adapters look the ids up. */
+  async eventsIn(stream: string, ids: readonly string[]): Promise<StoredEvent[]> {
+    const wanted = new Set(ids);
+    const found: StoredEvent[] = [];
+    for await (const event of this.readStream(stream)) if (wanted.has(event.id)) found.push(event);
+    return found;
+  }
+
   /** Several whole streams, each in revision order (absent ones are left out): one read for a batch's threads. */
   async readStreams(streams: readonly string[]): Promise<Map<string, StoredEvent[]>> {
     const found = new Map<string, StoredEvent[]>();

@@ -2,7 +2,7 @@ import type { Directory } from '../accounts/account-directory.js';
 import { AccountTerms } from '../../projections/accounts/account-terms.js';
 import type { AccountHistory } from '../accounts/account-directory.js';
 import { PendingDirectory, planCanonical } from '../batch/command-catalog.js';
-import { appended, explainConflict } from '../common/append.js';
+import { appended, explainConflict, formerAppend } from '../common/append.js';
 import type { Appended, PlannedWrite } from '../common/append.js';
 import type { CommandContext } from '../common/command-context.js';
 import { LedgerError } from '../common/ledger-error.js';
@@ -88,8 +88,14 @@ export async function planPayload(body: unknown, context: Omit<CommandContext, '
  * id is taken by other content, each write on its own, and the conflicting ones parked.
  */
 export async function appendPlans(plans: readonly PayloadPlan[], store: EventStore): Promise<PayloadOutcome[]> {
-  const all = plans.flatMap((p) => p.writes.map((w) => w.write));
   const results = new Map<PlannedWrite, Appended | ParkedItem>();
+  for (const plan of plans) {
+    for (const { path, write, item } of plan.writes) {
+      const settled = await settleFormer(write, path, item, store);
+      if (settled) results.set(write, settled);
+    }
+  }
+  const all = plans.flatMap((p) => p.writes.map((w) => w.write)).filter((write) => !results.has(write));
   try {
     const appendedAll = all.length ? await store.appendMany(all) : [];
     appendedAll.forEach((result, i) => results.set(all[i]!, appended(all[i]!, result)));
@@ -97,6 +103,7 @@ export async function appendPlans(plans: readonly PayloadPlan[], store: EventSto
     if (!(error instanceof EventIdConflict)) throw error;
     for (const plan of plans) {
       for (const { path, write, item } of plan.writes) {
+        if (results.has(write)) continue;
         try {
           results.set(write, appended(write, await store.append(write.stream, write.events, { expected: write.expected })));
         } catch (itemError) {
@@ -120,6 +127,18 @@ export async function appendPlans(plans: readonly PayloadPlan[], store: EventSto
   });
 }
 
+/** A write the log holds under its former ids: recorded (a duplicate), or parked when they hold other content. */
+async function settleFormer(write: PlannedWrite, path: string, item: PayloadPlan['writes'][number]['item'], store: EventStore): Promise<Appended | ParkedItem | undefined> {
+  try {
+    const former = await formerAppend(store, write);
+    return former && appended(write, former);
+  } catch (error) {
+    const explained = explainConflict(write, error, `${path}.`);
+    if (!(explained instanceof LedgerError)) throw error;
+    return parkedFor(path, explained, item.command, item.raw, item.dateAt);
+  }
+}
+
 /** One payload, planned and appended: what `ledger replay` and a redrive of a whole payload do. */
 export async function processPayload(body: unknown, context: Omit<CommandContext, 'raw'>, directory: InboxDirectory, store: EventStore): Promise<PayloadOutcome> {
   const [outcome] = await appendPlans([await planPayload(body, context, directory)], store);
@@ -139,7 +158,7 @@ export async function recordItem(
   let write: PlannedWrite | undefined;
   try {
     write = await plan(command, raw, dateAt, path, context, directory, directory);
-    return { appended: appended(write, await store.append(write.stream, write.events, { expected: write.expected })) };
+    return { appended: appended(write, (await formerAppend(store, write)) ?? (await store.append(write.stream, write.events, { expected: write.expected }))) };
   } catch (error) {
     if (storeTrouble(error) || !(error instanceof LedgerError || error instanceof EventIdConflict)) throw error;
     const refused = write && error instanceof EventIdConflict ? (explainConflict(write, error, `${path}.`) as LedgerError) : (error as LedgerError);

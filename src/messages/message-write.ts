@@ -1,10 +1,11 @@
 import type { ThreadKey } from '../../projections/events.js';
-import { threadStream } from '../../projections/events.js';
+import { legacyThreadStream, threadStream } from '../../projections/events.js';
+import type { AccountRecord } from '../accounts/account-directory.js';
 import { canonicalInstant, DAY, isoOf } from '../../projections/time/zone-calendar.js';
 import { LedgerError } from '../common/ledger-error.js';
 import type { PlannedWrite } from '../common/append.js';
 import type { CommandContext } from '../common/command-context.js';
-import { ledgerEvent } from '../common/command-context.js';
+import { accountKey, eventIdOf, ledgerEvent } from '../common/command-context.js';
 import type { ThreadMessageRequest } from './thread-key.request.js';
 
 interface MessageKey extends ThreadKey {
@@ -35,15 +36,19 @@ function utc(timestamp: string): string {
 }
 
 /**
- * One event on the message's thread. Its id is the event type and the message id, so a retry is
- * a duplicate and the same id with other data is the conflict named here.
+ * One event on the message's thread. Its id is the event type and the message id within the
+ * account, so a retry is a duplicate, the same id with other data is the conflict named here, and
+ * another tenant's message of the same id is none of it. A number attached before ids were scoped
+ * keeps its threads' streams, and a retry finds events recorded there under their former ids.
  */
-export function messageWrite(type: string, data: MessageKey, context: CommandContext, conflict: PlannedWrite['conflict']): PlannedWrite {
+export function messageWrite(type: string, data: MessageKey, account: AccountRecord, context: CommandContext, conflict: PlannedWrite['conflict']): PlannedWrite {
+  const legacy = account.legacy.has(data.phoneNumberId);
   return {
-    stream: threadStream(data.phoneNumberId, data.customer),
-    events: [ledgerEvent(type, data.messageId, data, context)],
+    stream: legacy ? legacyThreadStream(data.phoneNumberId, data.customer) : threadStream(data.wabaId, data.phoneNumberId, data.customer),
+    events: [ledgerEvent(type, accountKey(data.wabaId, data.messageId), data, context)],
     expected: 'any',
     conflict,
+    ...(legacy ? { former: [eventIdOf(type, data.messageId)] } : {}),
   };
 }
 

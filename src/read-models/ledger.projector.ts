@@ -1,3 +1,4 @@
+import { streamWaba } from '../../projections/events.js';
 import { AccountTerms } from '../../projections/accounts/account-terms.js';
 import { monthPlus } from '../../projections/time/zone-calendar.js';
 import type { EventStore, StoredEvent } from '../event-store/event-store.port.js';
@@ -97,7 +98,7 @@ export class LedgerProjector implements Projector {
 
   /** A thread event goes to the partition of its thread's WABA; before that WABA is registered the thread waits, as an orphan. */
   private async routeThread(event: StoredEvent, writes: Writes): Promise<void> {
-    const wabaId = this.state.wabaOfStream(event.stream) ?? (await this.firstWaba(event));
+    const wabaId = streamWaba(event.stream) ?? (await this.firstWaba(event));
     if (wabaId === undefined) return;
     if (!this.state.accounts.has(wabaId)) this.threads.orphan(event.stream, wabaId, writes);
     else if (this.mine(wabaId) !== undefined) this.threads.add(event);

@@ -360,7 +360,7 @@ export function invoiceSuite(name: string, subject: () => Promise<InvoiceSubject
       });
 
       it('detects an event changed in the database behind its back, naming the invoice and the first differing line', async () => {
-        await context.tamper('MessageSent:a.m2', {
+        await context.tamper('MessageSent:waba-a~a.m2', {
           wabaId: 'waba-a', phoneNumberId: 'ph-waba-a', customer: INDIA, messageId: 'a.m2', timestamp: '2025-10-06T14:00:00.000Z', kind: 'template', template: { name: 'marketing_t', category: 'utility' },
         });
         const run = await cli('audit', 'verify', '--invoice', 'waba-a.2025-10', '--invoice', 'waba-c.2025-10');

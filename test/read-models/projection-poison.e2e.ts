@@ -49,7 +49,7 @@ export function poisonSuite(name: string, subject: () => Promise<PoisonSubject>)
       const store = running.store;
       const bad = { wabaId: BAD, portfolioId: 'pf-bad', timezone: 'UTC', currency: 'usd', rateCardId: 'meta-USD' };
       await store.append(accountStream(BAD), [event('AccountRegistered', BAD, bad), event('PhoneNumberAttached', 'phone-bad', { wabaId: BAD, phoneNumberId: 'phone-bad' })], { expected: 'any' });
-      const october = threadStream('phone-bad', '5511900000001');
+      const october = threadStream(BAD, 'phone-bad', '5511900000001');
       const key = { wabaId: BAD, phoneNumberId: 'phone-bad', customer: '5511900000001' };
       await store.append(
         october,
@@ -61,7 +61,7 @@ export function poisonSuite(name: string, subject: () => Promise<PoisonSubject>)
       );
       const november = { ...key, customer: '5511900000002' };
       await store.append(
-        threadStream('phone-bad', november.customer),
+        threadStream(BAD, 'phone-bad', november.customer),
         [
           event('MessageSent', 'wamid.bad2', { ...november, messageId: 'wamid.bad2', timestamp: '2025-11-06T10:00:00.000Z', kind: 'template', template: [] }),
           event('MessageDelivered', 'wamid.bad2', { ...november, messageId: 'wamid.bad2', timestamp: '2025-11-06T10:00:01.000Z' }),
@@ -101,7 +101,7 @@ export function poisonSuite(name: string, subject: () => Promise<PoisonSubject>)
       );
       assert.deepEqual(
         { code: thread.code, stream: thread.stream, eventType: thread.eventType, wabaId: thread.wabaId, blocks: thread.blocks },
-        { code: 'UNIT_INVALID', stream: threadStream('phone-bad', '5511900000002'), eventType: 'MessageDelivered', wabaId: BAD, blocks: [{ wabaId: BAD, period: '2025-11' }] },
+        { code: 'UNIT_INVALID', stream: threadStream(BAD, 'phone-bad', '5511900000002'), eventType: 'MessageDelivered', wabaId: BAD, blocks: [{ wabaId: BAD, period: '2025-11' }] },
       );
       assert.match(thread.message, /category is undefined/);
       assert.equal(thread.partition, month.partition, 'one portfolio, one partition');

@@ -170,9 +170,9 @@ describe('read-model reader beside a processor whose state it does not share (a 
     assert.deepEqual([...first.accounts.keys()].sort(), accountsOf(2, 7).map((a) => a.wabaId).sort());
 
     const [thread] = traffic({ events: 10, start: Date.parse('2025-10-20T00:00:00Z'), days: 1, seed: 99 }, accountsOf(2, 7));
-    const { phoneNumberId, customer } = thread!.events[0]!.data;
+    const { wabaId, phoneNumberId, customer } = thread!.events[0]!.data;
     const events = thread!.events.map((e) => ({ id: `late:${e.type}:${e.data.messageId}`, type: e.type, data: e.data, metadata }));
-    await log.store.append(threadStream(phoneNumberId, customer), events, { expected: 'any' });
+    await log.store.append(threadStream(wabaId, phoneNumberId, customer), events, { expected: 'any' });
     await catchUp();
     assert.equal((await reader.reflecting(undefined, false)).engine, first, 'messages alone leave the loaded state as it is');
 

@@ -66,7 +66,7 @@ if (!pgSkip()) {
             const at = Date.parse('2025-10-22T12:00:00Z') + n * 60_000;
             const metadata = { recordedAt: new Date(at).toISOString(), actor: 'test', source: 'import', schemaVersion: 1 };
             return {
-              stream: threadStream(key.phoneNumberId, key.customer),
+              stream: threadStream(key.wabaId, key.phoneNumberId, key.customer),
               expected: 'any',
               events: [
                 { id: `MessageSent:load-${n}`, type: 'MessageSent', data: { ...key, timestamp: new Date(at).toISOString(), kind: 'template', template: { name: 'promo_v2', language: 'en', category: 'marketing' } }, metadata },

@@ -4,7 +4,7 @@ import { accountStream } from '../../../projections/events.js';
 import type { Directory } from '../account-directory.js';
 import type { Appended, PlannedWrite } from '../../common/append.js';
 import type { CommandContext } from '../../common/command-context.js';
-import { ledgerEvent } from '../../common/command-context.js';
+import { accountKey, eventIdOf, ledgerEvent } from '../../common/command-context.js';
 import type { AttachPhoneNumberRequest } from './attach-phone-number.request.js';
 
 export class AttachPhoneNumber extends Command<Appended> {
@@ -25,9 +25,10 @@ export async function planAttach(request: AttachPhoneNumberRequest, context: Com
   };
   return {
     stream: accountStream(data.wabaId),
-    // The number's id is the key: one number belongs to one account, and attaching it again is a no-op.
-    events: [ledgerEvent('PhoneNumberAttached', data.phoneNumberId, data, context)],
+    // The number's id within the account is the key: attaching it again is a no-op, and another tenant attaching the same id is none of this one's business.
+    events: [ledgerEvent('PhoneNumberAttached', accountKey(data.wabaId, data.phoneNumberId), data, context)],
     expected: 'stream_exists',
+    former: [eventIdOf('PhoneNumberAttached', data.phoneNumberId)],
     conflict: { code: 'PHONE_NUMBER_CONFLICT', field: 'phoneNumberId', what: `phone number ${data.phoneNumberId}` },
   };
 }

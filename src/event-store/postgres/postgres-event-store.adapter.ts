@@ -295,6 +295,12 @@ export class PostgresEventStore extends EventStore {
     return { events: Number(counted[0]!.n), oldest: first[0] ? toEvent(first[0]) : undefined };
   }
 
+  override async eventsIn(stream: string, ids: readonly string[]): Promise<StoredEvent[]> {
+    await this.init();
+    const { rows } = await this.pool.query<EventRow>(`SELECT ${COLUMNS} FROM ${this.schema}.events WHERE id = ANY($1::text[]) AND stream = $2 ORDER BY revision`, [ids, stream]);
+    return rows.map(toEvent);
+  }
+
   override async readStreams(streams: readonly string[]): Promise<Map<string, StoredEvent[]>> {
     await this.init();
     const found = new Map<string, StoredEvent[]>();

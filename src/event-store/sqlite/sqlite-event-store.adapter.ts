@@ -232,6 +232,12 @@ export class SqliteEventStore extends EventStore {
     }
   }
 
+  override async eventsIn(stream: string, ids: readonly string[]): Promise<StoredEvent[]> {
+    return this.findByIds([...ids])
+      .filter((event) => event.stream === stream)
+      .sort((a, b) => a.revision - b.revision);
+  }
+
   async streamRevision(stream: string): Promise<StreamRevision> {
     return this.revisionOf(stream);
   }

@@ -16,7 +16,7 @@ export class RecordReceived extends Command<Appended> {
 }
 
 export async function planReceived(request: RecordReceivedRequest, context: CommandContext, directory: Directory, prefix = ''): Promise<PlannedWrite> {
-  await directory.requireNumber(request.wabaId, request.phoneNumberId, context.scope, prefix);
+  const account = await directory.requireNumber(request.wabaId, request.phoneNumberId, context.scope, prefix);
   const referral = request.referral;
   const data: MessageReceivedData = {
     ...messageKey(request, context, prefix),
@@ -31,5 +31,5 @@ export async function planReceived(request: RecordReceivedRequest, context: Comm
         }
       : {}),
   };
-  return messageWrite('MessageReceived', data, context, messageIdConflict(data.messageId));
+  return messageWrite('MessageReceived', data, account, context, messageIdConflict(data.messageId));
 }

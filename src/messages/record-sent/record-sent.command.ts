@@ -16,7 +16,7 @@ export class RecordSent extends Command<Appended> {
 }
 
 export async function planSent(request: RecordSentRequest, context: CommandContext, directory: Directory, prefix = ''): Promise<PlannedWrite> {
-  await directory.requireNumber(request.wabaId, request.phoneNumberId, context.scope, prefix);
+  const account = await directory.requireNumber(request.wabaId, request.phoneNumberId, context.scope, prefix);
   const data: MessageSentData = {
     ...messageKey(request, context, prefix),
     kind: request.kind,
@@ -24,5 +24,5 @@ export async function planSent(request: RecordSentRequest, context: CommandConte
       ? { template: { name: request.template.name, category: request.template.category, ...(request.template.language ? { language: request.template.language } : {}) } }
       : {}),
   };
-  return messageWrite('MessageSent', data, context, messageIdConflict(data.messageId));
+  return messageWrite('MessageSent', data, account, context, messageIdConflict(data.messageId));
 }

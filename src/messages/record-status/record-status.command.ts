@@ -18,7 +18,7 @@ export class RecordStatus extends Command<Appended> {
 const TYPES = { delivered: 'MessageDelivered', read: 'MessageRead', failed: 'MessageFailed' } as const satisfies Record<Status, string>;
 
 export async function planStatus(request: RecordStatusRequest, context: CommandContext, directory: Directory, prefix = ''): Promise<PlannedWrite> {
-  await directory.requireNumber(request.wabaId, request.phoneNumberId, context.scope, prefix);
+  const account = await directory.requireNumber(request.wabaId, request.phoneNumberId, context.scope, prefix);
   const type = TYPES[request.status];
   const data: MessageStatusData & { errors?: unknown } = {
     ...messageKey(request, context, prefix),
@@ -26,5 +26,5 @@ export async function planStatus(request: RecordStatusRequest, context: CommandC
     ...(request.status === 'failed' ? { errors: (request.errors ?? []).map((e) => ({ code: e.code, ...(e.title !== undefined ? { title: e.title } : {}) })) } : {}),
   };
   // One event per message and status: Meta repeats statuses, and the first one recorded stands.
-  return messageWrite(type, data, context, { code: 'STATUS_CONFLICT', field: 'timestamp', what: `the ${request.status} status of message ${data.messageId}` });
+  return messageWrite(type, data, account, context, { code: 'STATUS_CONFLICT', field: 'timestamp', what: `the ${request.status} status of message ${data.messageId}` });
 }

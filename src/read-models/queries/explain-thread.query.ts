@@ -4,7 +4,7 @@ import { Query, QueryHandler } from '@nestjs/cqrs';
 import type { IQueryHandler } from '@nestjs/cqrs';
 import type { ThreadExplanation } from '../../../projections/audit/explain.js';
 import { explainThread, explanationText } from '../../../projections/audit/explain.js';
-import { threadStream } from '../../../projections/events.js';
+import { legacyThreadStream, threadStream } from '../../../projections/events.js';
 import type { InvoiceDraft } from '../../../projections/rating/rating.projection.js';
 import { Rater } from '../../../projections/rating/rating.projection.js';
 import { foldThread } from '../../../projections/thread/thread.projection.js';
@@ -39,8 +39,9 @@ export class ExplainThreadHandler implements IQueryHandler<ExplainThread> {
   async execute(query: ExplainThread): Promise<ExplanationAnswer> {
     const { tables, at, engine } = await this.reader.reflecting(query.minPosition, true, query.wabaId);
     const account = this.reader.account(engine, query.wabaId, query.scope);
-    const stream = threadStream(query.phoneNumberId, query.customer);
-    const history = await threadHistory(this.reader.store, stream, parsePosition(at.position));
+    let history = await threadHistory(this.reader.store, threadStream(query.wabaId, query.phoneNumberId, query.customer), parsePosition(at.position));
+    // A number attached before streams named their account keeps its stream, which its first event says is this account's or not.
+    if (!history.length) history = await threadHistory(this.reader.store, legacyThreadStream(query.phoneNumberId, query.customer), parsePosition(at.position));
     if (!history.length || history[0]!.data.wabaId !== query.wabaId) {
       throw notFound('THREAD_UNKNOWN', `no thread of ${query.customer} on ${query.phoneNumberId} in account ${query.wabaId}`, 'customer');
     }

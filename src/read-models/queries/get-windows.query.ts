@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Query, QueryHandler } from '@nestjs/cqrs';
 import type { IQueryHandler } from '@nestjs/cqrs';
-import { threadStream } from '../../../projections/events.js';
+import { legacyThreadStream, threadStream } from '../../../projections/events.js';
 import { foldThread } from '../../../projections/thread/thread.projection.js';
 import type { Windows } from '../../../projections/thread/thread.types.js';
 import { anyOpen, windowsLater } from '../../../projections/thread/windows.js';
@@ -60,8 +60,10 @@ export class GetWindowsHandler implements IQueryHandler<GetWindows> {
     const columns = 'stream, phone_number_id, customer, last_at, windows, position';
     let rows: ThreadRow[];
     if (query.thread) {
-      rows = await this.reader.sql.all<ThreadRow>(`SELECT ${columns} FROM ${tables.threads} WHERE stream = ? AND waba_id = ?`, [
-        threadStream(query.thread.phoneNumberId, query.thread.customer),
+      const { phoneNumberId, customer } = query.thread;
+      rows = await this.reader.sql.all<ThreadRow>(`SELECT ${columns} FROM ${tables.threads} WHERE stream IN (?, ?) AND waba_id = ?`, [
+        threadStream(query.wabaId, phoneNumberId, customer),
+        legacyThreadStream(phoneNumberId, customer),
         query.wabaId,
       ]);
       if (!rows.length) throw notFound('THREAD_UNKNOWN', `no thread of ${query.thread.customer} on ${query.thread.phoneNumberId} in account ${query.wabaId}`, 'customer');

@@ -43,15 +43,13 @@ export class ListAccountsHandler implements IQueryHandler<ListAccounts> {
   async execute({ scope, limit, offset, minPosition }: ListAccounts): Promise<AccountsAnswer> {
     const { at, engine } = await this.reader.reflecting(minPosition, false);
     const visible = [...engine.accounts.values()].filter((a) => inScope(scope, a.wabaId)).sort((a, b) => (a.wabaId < b.wabaId ? -1 : 1));
-    const numbers = new Map<string, number>();
-    for (const wabaId of engine.numbers.values()) numbers.set(wabaId, (numbers.get(wabaId) ?? 0) + 1);
     const accounts = visible.slice(offset, offset + limit).map((account) => ({
       wabaId: account.wabaId,
       portfolioId: account.portfolioId,
       latest: AccountTerms.of(account).month('9999-12'),
       primaryLocation: [...(account.changes ?? [])].reverse().find((c) => c.primaryLocation)?.primaryLocation ?? account.primaryLocation ?? null,
       settingsChanges: account.changes?.length ?? 0,
-      numbers: numbers.get(account.wabaId) ?? 0,
+      numbers: engine.numbers.get(account.wabaId)?.size ?? 0,
     }));
     return { ...at, total: visible.length, offset, accounts };
   }

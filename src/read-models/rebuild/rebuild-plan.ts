@@ -1,3 +1,4 @@
+import { streamWaba } from '../../../projections/events.js';
 import type { EventStore, StoredEvent } from '../../event-store/event-store.port.js';
 import { prefixEnd } from '../../event-store/event-store.port.js';
 import type { Position } from '../../event-store/position.js';
@@ -73,7 +74,7 @@ export async function planRebuild(store: EventStore, workers: number, partitions
     open = undefined;
   };
   for (const stream of await store.streamNames(THREADS_FROM, THREADS_TO, end)) {
-    const wabaId = state.wabaOfStream(stream) ?? (await firstWaba(store, stream));
+    const wabaId = streamWaba(stream) ?? (await firstWaba(store, stream));
     const account = wabaId === undefined ? undefined : state.accounts.get(wabaId);
     if (account?.portfolioId !== open?.portfolio) close(stream);
     if (account) {

@@ -1,3 +1,4 @@
+import { streamWaba } from '../../../projections/events.js';
 import type { EventStore, StoredEvent } from '../../event-store/event-store.port.js';
 import type { Position } from '../../event-store/position.js';
 import { formatPosition } from '../../event-store/position.js';
@@ -90,7 +91,7 @@ export async function rebuildWorker(context: RebuildContext, partitions: readonl
 
   const fold = (stream: string, events: readonly StoredEvent[]) => {
     const history = events.map(toPositioned);
-    const wabaId = state.wabaOfStream(stream) ?? (history[0]!.data as { wabaId?: string }).wabaId!;
+    const wabaId = streamWaba(stream) ?? (history[0]!.data as { wabaId?: string }).wabaId!;
     const account = state.accounts.get(wabaId)!;
     const partition = state.partitionOf(wabaId)!;
     try {

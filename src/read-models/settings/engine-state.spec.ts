@@ -29,14 +29,17 @@ describe('engine state: the settings the runner and the audit replays both apply
     assert.equal(state.accounts.size, 0);
   });
 
-  it('maps a number to its WABA and publishes a rate card into the book', () => {
+  it("keeps each account's numbers its own: a number id two tenants attach belongs to both, and publishes a rate card into the book", () => {
     const state = new EngineState();
     state.apply({ type: 'AccountRegistered', data: registered });
     assert.deepEqual(state.apply({ type: 'PhoneNumberAttached', data: { wabaId: 'waba-1', phoneNumberId: 'pn-1' } }), {
       type: 'PhoneNumberAttached',
       data: { wabaId: 'waba-1', phoneNumberId: 'pn-1' },
     });
-    assert.equal(state.numbers.get('pn-1'), 'waba-1');
+    state.apply({ type: 'AccountRegistered', data: { ...registered, wabaId: 'waba-2' } });
+    state.apply({ type: 'PhoneNumberAttached', data: { wabaId: 'waba-2', phoneNumberId: 'pn-1' } });
+    assert.deepEqual([...state.numbers.get('waba-1')!], ['pn-1']);
+    assert.deepEqual([...state.numbers.get('waba-2')!], ['pn-1']);
     const card = cards.usd2025q4();
     assert.equal(state.apply({ type: 'RateCardPublished', data: card })?.type, 'RateCardPublished');
     assert.equal(state.book.cardAt(card.rateCardId, Date.parse('2025-10-15T00:00:00Z'), ZoneCalendar.of('America/Sao_Paulo'))?.version, card.version);

@@ -48,7 +48,8 @@ export const SHIPPED_MARKETS = new MarketMap(shippedMarkets);
 export class EngineState {
   readonly accounts = new Map<string, AccountContext>();
   readonly portfolios = new Map<string, Set<string>>();
-  readonly numbers = new Map<string, string>();
+  /** Each account's numbers. */
+  readonly numbers = new Map<string, Set<string>>();
   private readonly partitions = new Map<string, number>();
   private cards: RateCardPublishedData[] = [];
   private maps: MarketMapPublishedData[] = [];
@@ -77,12 +78,11 @@ export class EngineState {
         return account && { type: event.type, account };
       }
       case 'PhoneNumberAttached': {
+        // Each account's numbers are its own: two tenants attaching one number id never share a thread.
         const data = event.data as PhoneNumberAttachedData;
-        const attached = this.numbers.get(data.phoneNumberId);
-        if (attached !== undefined && attached !== data.wabaId) {
-          throw new SettingRefused('NUMBER_MOVED', `phone number ${data.phoneNumberId} is attached to ${attached}; attaching it to ${data.wabaId} is not applied`);
-        }
-        this.numbers.set(data.phoneNumberId, data.wabaId);
+        let numbers = this.numbers.get(data.wabaId);
+        if (!numbers) this.numbers.set(data.wabaId, (numbers = new Set()));
+        numbers.add(data.phoneNumberId);
         return { type: event.type, data };
       }
       case 'RateCardPublished': {
@@ -182,11 +182,5 @@ export class EngineState {
     let partition = this.partitions.get(portfolio);
     if (partition === undefined) this.partitions.set(portfolio, (partition = partitionOf(portfolio)));
     return partition;
-  }
-
-  /** The WABA a thread stream's number is attached to; the stream is `thread-{phoneNumberId}.{customer}`, a customer being digits. */
-  wabaOfStream(stream: string): string | undefined {
-    const dot = stream.lastIndexOf('.');
-    return dot > 7 ? this.numbers.get(stream.slice(7, dot)) : undefined;
   }
 }

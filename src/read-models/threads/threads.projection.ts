@@ -1,3 +1,4 @@
+import { streamWaba } from '../../../projections/events.js';
 import type { Positioned, ThreadKey } from '../../../projections/events.js';
 import type { AccountContext } from '../../../projections/thread/thread.types.js';
 import type { EventStore, StoredEvent } from '../../event-store/event-store.port.js';
@@ -143,7 +144,7 @@ export class ThreadsProjection {
   /** The account whose thread this is: its number's WABA, or its first event's when the number is not attached. */
   private ownerOf(stream: string, history: readonly Positioned[]): AccountContext | undefined {
     if (!history.length) return undefined;
-    const wabaId = this.state.wabaOfStream(stream) ?? (history[0]!.data as Partial<ThreadKey> | null)?.wabaId;
+    const wabaId = streamWaba(stream) ?? (history[0]!.data as Partial<ThreadKey> | null)?.wabaId;
     return wabaId === undefined ? undefined : this.state.accounts.get(wabaId);
   }
 
