@@ -202,6 +202,8 @@ export interface InvoiceBasis {
   readonly engineVersion: string;
   /** The account settings that priced the month (AccountTerms.settingsOf); absent before engine 1.2.0. */
   readonly settings?: string;
+  /** The root of the heads, at `position`, of every stream the invoice was computed from; absent on invoices issued before it was kept. */
+  readonly log?: { readonly streams: number; readonly root: string };
 }
 
 export interface InvoiceIssuedData {

@@ -83,8 +83,8 @@ export function frozenLines(draft: InvoiceDraft): InvoiceLineData[] {
   }));
 }
 
-/** The issued document of a draft that reflects the log up to `position`. */
-export function issueOf(draft: InvoiceDraft, position: string): InvoiceIssuedData {
+/** The issued document of a draft that reflects the log up to `position`, with the digest of the streams it was computed from. */
+export function issueOf(draft: InvoiceDraft, position: string, log?: InvoiceBasis['log']): InvoiceIssuedData {
   return sealed<InvoiceIssuedData>({
     invoiceId: invoiceIdOf(draft.wabaId, draft.period),
     wabaId: draft.wabaId,
@@ -92,16 +92,16 @@ export function issueOf(draft: InvoiceDraft, position: string): InvoiceIssuedDat
     currency: draft.currency,
     lines: frozenLines(draft),
     total: draft.total,
-    basis: { position, ...draft.basis },
+    basis: { position, ...draft.basis, ...(log ? { log } : {}) },
     hash: draftHash(draft),
   });
 }
 
 /** The revision that takes `current` to `draft`, or nothing when the money did not move. */
-export function revisionOf(current: InvoiceIssuedData, draft: InvoiceDraft, position: string, reason: string): InvoiceRevisedData | undefined {
+export function revisionOf(current: InvoiceIssuedData, draft: InvoiceDraft, position: string, reason: string, log?: InvoiceBasis['log']): InvoiceRevisedData | undefined {
   const adjustments: AdjustmentLine[] = diffDrafts(current, draft);
   if (adjustments.length === 0) return undefined;
-  return sealed<InvoiceRevisedData>({ ...issueOf(draft, position), supersedes: current.hash, reason, adjustments });
+  return sealed<InvoiceRevisedData>({ ...issueOf(draft, position, log), supersedes: current.hash, reason, adjustments });
 }
 
 type Priced = Pick<InvoiceBasis, 'rateCards' | 'policies' | 'engineVersion' | 'settings'>;
@@ -137,6 +137,8 @@ export function firstDifference(issued: InvoiceIssuedData, recomputed: InvoiceIs
   for (const field of ['total', 'currency', 'wabaId', 'period'] as const) {
     if (issued[field] !== recomputed[field]) return { field, issued: issued[field], recomputed: recomputed[field] };
   }
+  // The log the invoice was computed from, edited where the money does not show.
+  if (canonicalJson(issued.basis.log ?? null) !== canonicalJson(recomputed.basis.log ?? null)) return { field: 'basis.log', issued: issued.basis.log ?? null, recomputed: recomputed.basis.log ?? null };
   if (canonicalJson(issued.basis) !== canonicalJson(recomputed.basis)) return { field: 'basis', issued: issued.basis, recomputed: recomputed.basis };
   if (issued.hash !== recomputed.hash) return { field: 'units', issued: issued.hash, recomputed: recomputed.hash };
   return undefined;

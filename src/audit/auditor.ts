@@ -15,7 +15,10 @@ import type { Scope } from '../auth/scope.js';
 import { inScope } from '../auth/scope.js';
 import { LedgerError, notFound } from '../common/ledger-error.js';
 import { EventStore } from '../event-store/event-store.port.js';
-import { InvoiceLedger } from '../invoices/invoice-ledger.js';
+import { digestStreams, InvoiceLedger } from '../invoices/invoice-ledger.js';
+import type { ChainBreak } from '../event-store/event-chain.js';
+import { logDigest, verifyStreams } from '../event-store/event-chain.js';
+import { invoiceStream } from '../../projections/events.js';
 import { comparePositions, formatPosition, parsePosition } from '../event-store/position.js';
 import { LogIndex, monthSpan, replayMonth } from './month-replay.js';
 
@@ -78,6 +81,14 @@ export interface Verdict {
   readonly hash: string;
   readonly recomputedHash: string;
   readonly difference?: Difference;
+  /** Where the chains of the streams the invoice was computed from (and its own) break: an event edited, inserted, deleted or reordered, money or not. */
+  readonly breaks: readonly ChainBreak[];
+}
+
+/** A portfolio's month replayed once for all its invoices at one basis, and the chains already checked: what verifying many invoices shares. */
+export class VerifyRun {
+  readonly months = new Map<string, { readonly drafts: Map<string, InvoiceDraft>; readonly members: readonly string[]; readonly threads: { readonly read: ReadonlySet<string>; readonly billed: ReadonlySet<string> } }>();
+  readonly chains = new Map<string, readonly ChainBreak[]>();
 }
 
 /** The auditor's questions, answered by replaying the log itself, never the read models. */
@@ -165,40 +176,52 @@ export class Auditor {
    * Recomputes an issued invoice from its own basis (the log up to its position) and holds it
    * against what was issued. The month is replayed thread by thread from an index of the log.
    */
-  async verify(invoice: Invoice, index?: LogIndex, replayed?: Map<string, Map<string, InvoiceDraft>>): Promise<Verdict> {
+  async verify(invoice: Invoice, index?: LogIndex, run = new VerifyRun()): Promise<Verdict> {
     const upTo = parsePosition(invoice.basis.position);
     // Alone, an invoice needs the log only up to its basis.
     const log = index ?? (await LogIndex.read(this.store, { upTo }));
     const key = `${invoice.wabaId}|${invoice.period}|${invoice.basis.position}`;
-    let drafts = replayed?.get(key);
-    if (!drafts) {
+    let month = run.months.get(key);
+    if (!month) {
       const { state, account } = log.accountAt(invoice.wabaId, upTo);
-      drafts = await replayMonth(this.store, log, state, account.portfolioId, invoice.period, { upTo });
+      const threads = { read: new Set<string>(), billed: new Set<string>() };
+      const drafts = await replayMonth(this.store, log, state, account.portfolioId, invoice.period, { upTo, threads });
+      month = { drafts, members: [...drafts.keys()], threads };
       // A portfolio's months are replayed together: siblings issued at the same position reuse it.
-      for (const waba of drafts.keys()) replayed?.set(`${waba}|${invoice.period}|${invoice.basis.position}`, drafts);
+      for (const waba of drafts.keys()) run.months.set(`${waba}|${invoice.period}|${invoice.basis.position}`, month);
     }
-    const recomputed = issueOf(drafts.get(invoice.wabaId)!, invoice.basis.position);
+    const draft = month.drafts.get(invoice.wabaId)!;
+    const sources = digestStreams(month.members, month.threads.billed, draft.basis.rateCards);
+    const recomputed = issueOf(draft, invoice.basis.position, invoice.basis.log ? await logDigest(this.store, sources, upTo) : undefined);
     // The stored document against the log, then against its own seal: an edit shows whether or not it moves money.
     const difference = firstDifference(invoice, recomputed) ?? documentEdited(documentOf(invoice));
+    const breaks: ChainBreak[] = [];
+    // Every thread the replay read is checked, billed or not: a reordered thread may read as unbilled.
+    for (const stream of [...new Set([...sources, ...month.threads.read, invoiceStream(invoice.invoiceId)])].sort()) {
+      let found = run.chains.get(stream);
+      if (!found) run.chains.set(stream, (found = await verifyStreams(this.store, [stream])));
+      breaks.push(...found);
+    }
     return {
       invoiceId: invoice.invoiceId,
       revision: invoice.revision,
       status: invoice.status,
-      match: difference === undefined,
+      match: difference === undefined && breaks.length === 0,
       hash: invoice.hash,
       recomputedHash: recomputed.hash,
       ...(difference ? { difference } : {}),
+      breaks,
     };
   }
 
   /** Every invoice the log holds, each verified from its own basis; one pass indexes the log for all of them. */
   async verifyAll(scope: Scope, onVerdict?: (verdict: Verdict) => void): Promise<Verdict[]> {
     const index = await LogIndex.read(this.store);
-    const replayed = new Map<string, Map<string, InvoiceDraft>>();
+    const run = new VerifyRun();
     const verdicts: Verdict[] = [];
     const invoices = [...index.invoices.values()].filter((i) => inScope(scope, i.wabaId)).sort((a, b) => a.invoiceId.localeCompare(b.invoiceId));
     for (const invoice of invoices) {
-      const verdict = await this.verify(invoice, index, replayed);
+      const verdict = await this.verify(invoice, index, run);
       onVerdict?.(verdict);
       verdicts.push(verdict);
     }

@@ -149,6 +149,8 @@ export interface MonthOptions {
   readonly book?: RateCardBook;
   /** List each line's unit ids (an explanation needs them; a verification does not). */
   readonly provenance?: boolean;
+  /** Collects the threads read, and those with a unit in the month: the streams, besides settings, an invoice is computed from. */
+  readonly threads?: { readonly read: Set<string>; readonly billed: Set<string> };
 }
 
 /**
@@ -169,7 +171,13 @@ export async function replayMonth(store: EventStore, index: LogIndex, state: Eng
   for (const { stream, first } of index.threadsOf(spans)) {
     const events = await index.thread(store, stream, options.upTo);
     const owner = events[0] && accounts.get(events[0].data.wabaId);
-    if (owner) for (const unit of foldThread(events, owner, state.engine).units) order.push(unit);
+    options.threads?.read.add(stream);
+    if (owner) {
+      for (const unit of foldThread(events, owner, state.engine).units) {
+        order.push(unit);
+        if (options.threads && rater.periodOf(unit) === period) options.threads.billed.add(stream);
+      }
+    }
     order.release(first);
   }
   order.flush();

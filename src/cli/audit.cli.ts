@@ -48,8 +48,11 @@ export async function auditVerify(clock: Clock, options: { invoice?: string[]; j
     const invoices = ledger.get(InvoiceLedger);
     const say = (v: Verdict) => {
       if (options.json) return;
-      const where = v.difference ? `first difference: ${v.difference.line ? `line ${v.difference.line}` : v.difference.field}: issued ${JSON.stringify(v.difference.issued)}, recomputed ${JSON.stringify(v.difference.recomputed)}` : '';
-      process.stdout.write(`${v.invoiceId} revision ${v.revision}: ${v.match ? 'match' : `MISMATCH, ${where}`}\n`);
+      const where = [
+        ...(v.difference ? [`first difference: ${v.difference.line ? `line ${v.difference.line}` : v.difference.field}: issued ${JSON.stringify(v.difference.issued)}, recomputed ${JSON.stringify(v.difference.recomputed)}`] : []),
+        ...v.breaks.map((b) => `${b.stream} revision ${b.revision}: ${b.kind.toUpperCase()}: ${b.detail}`),
+      ];
+      process.stdout.write(`${v.invoiceId} revision ${v.revision}: ${v.match ? 'match' : `MISMATCH, ${where.join('; ')}`}\n`);
     };
     let verdicts: Verdict[];
     if (options.invoice?.length) {

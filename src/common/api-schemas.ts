@@ -132,14 +132,25 @@ export const TIMELINE = objectOf({
   drafts: arrayOf(objectOf({ period: str(), total: money(), hash: str() }), 'each month the window touches, as it was known'),
 });
 
-export const VERIFICATION = objectOf({
+const VERDICT = objectOf({
   invoiceId: str(),
   revision: int(),
   status: str(),
-  match: bool('true when the replay from the basis gives the issued document'),
+  match: bool('true when the replay from the basis gives the issued document and every chain it was computed from holds'),
   hash: str('the stored hash'),
   recomputedHash: str(),
+  breaks: arrayOf(
+    objectOf({ stream: str(), revision: int(), kind: { type: 'string', enum: ['edited', 'broken', 'missing', 'unlinked'] }, detail: str() }),
+    'where the chains of the streams the invoice was computed from, and its own, break',
+  ),
 });
+export const VERIFICATION: SchemaObject = {
+  ...VERDICT,
+  properties: {
+    ...VERDICT.properties,
+    difference: { ...open('the first place the issued document and the replay part (absent on a match): a line (by number), a field, `basis.log` (the digest of the streams it was computed from), or `document` (its own seal)'), properties: { line: int(), field: str() } },
+  },
+};
 
 const KEY_RECORD = objectOf({ id: str(), roles: arrayOf(str()), wabas: nullable(arrayOf(str())), label: nullable(str()), createdAt: instant(), revokedAt: nullable(instant()) });
 export const API_KEY_CREATED = objectOf({ key: str('shown once: only its sha256 is stored'), record: KEY_RECORD });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { RecordedEvent } from './event-store.port.js';
-import type { EventStore, StoredEvent } from './event-store.port.js';
+import type { EventStore, StoredEvent, StreamHead } from './event-store.port.js';
+import type { Position } from './position.js';
 import type { EncodedEvent } from './event-store.validation.js';
 
 /** What the first event of a stream links to. */
@@ -69,17 +70,10 @@ export async function verifyChains(store: EventStore, onBreak?: (found: ChainBre
     breaks.push(found);
     onBreak?.(found);
   };
-  let heads = new Map<string, { readonly revision: number; readonly link: string | null }>();
+  let heads = new Map<string, StreamHead>();
   const end = async (check: StreamCheck | undefined) => {
     if (!check) return;
-    check.end(report);
-    const head = heads.get(check.stream);
-    // A head past the last event read is a deletion, unless the events past it were appended since the walk began.
-    if (head && head.revision >= check.expected && !(await newer(store, check.stream, check.expected))) {
-      report({ stream: check.stream, revision: check.expected, kind: 'missing', detail: `the stream's record says revision ${head.revision}: its last events are not in the log` });
-    } else if (head && head.revision === check.expected - 1 && head.link !== null && head.link !== check.last) {
-      report({ stream: check.stream, revision: head.revision, kind: 'broken', detail: "the last event's link is not the stream's recorded head" });
-    }
+    await endStream(store, check, heads.get(check.stream), report);
     heads.delete(check.stream);
   };
   for await (const page of store.readRange('', '\u{10FFFF}', await store.lastPosition(), 2_000)) {
@@ -98,6 +92,67 @@ export async function verifyChains(store: EventStore, onBreak?: (found: ChainBre
   await end(current);
   return { streams, events, unchained, breaks };
 }
+
+/** Some streams' chains, each read whole: what an invoice's verification checks of the streams it was computed from. */
+export async function verifyStreams(store: EventStore, streams: readonly string[]): Promise<ChainBreak[]> {
+  const breaks: ChainBreak[] = [];
+  const report = (found: ChainBreak) => breaks.push(found);
+  const heads = await store.streamHeads(streams);
+  for (const stream of streams) {
+    const check = new StreamCheck(stream);
+    for await (const event of store.readStream(stream)) check.add(raw(event), report);
+    await endStream(store, check, heads.get(stream), report);
+  }
+  return breaks;
+}
+
+/** A stream's walk ends: its last event, and the head the store keeps apart from the events (PostgreSQL's `streams`). */
+async function endStream(store: EventStore, check: StreamCheck, head: StreamHead | undefined, report: (found: ChainBreak) => void): Promise<void> {
+  check.end(report);
+  // A head past the last event read is a deletion, unless the events past it were appended since the walk began.
+  if (head && head.revision >= check.expected && !(await newer(store, check.stream, check.expected))) {
+    report({ stream: check.stream, revision: check.expected, kind: 'missing', detail: `the stream's record says revision ${head.revision}: its last events are not in the log` });
+  } else if (head && head.revision === check.expected - 1 && head.link !== null && head.link !== check.last) {
+    report({ stream: check.stream, revision: head.revision, kind: 'broken', detail: "the last event's link is not the stream's recorded head" });
+  }
+}
+
+/** How many streams an invoice's basis digests, and the root of their heads. */
+export interface LogDigest {
+  readonly streams: number;
+  readonly root: string;
+}
+
+/**
+ * The streams an invoice was computed from, as they stood at its basis: each stream's head
+ * (revision and link, which covers every event before it) is a leaf, in stream-name order, and
+ * the leaves hash pairwise up to one root. An event edited, inserted, deleted or reordered at or
+ * before the basis, or a stream added or dropped, gives another root. Anchors: Certificate
+ * Transparency's tree, QLDB's journal digest.
+ */
+export async function logDigest(store: EventStore, streams: Iterable<string>, upTo: Position): Promise<LogDigest> {
+  const names = [...new Set(streams)].sort();
+  const heads = await store.headsAt(names, upTo);
+  const leaves = names.flatMap((name) => {
+    const head = heads.get(name);
+    return head ? [sha256(`leaf\n${name}\n${head.revision}\n${head.link ?? UNCHAINED}`)] : [];
+  });
+  return { streams: leaves.length, root: merkleRoot(leaves) };
+}
+
+export function merkleRoot(leaves: readonly string[]): string {
+  if (leaves.length === 0) return sha256('empty');
+  let level = leaves;
+  while (level.length > 1) {
+    const next: string[] = [];
+    // An odd last node goes up as it is, as in Certificate Transparency.
+    for (let i = 0; i < level.length; i += 2) next.push(i + 1 < level.length ? sha256(`node\n${level[i]!}\n${level[i + 1]!}`) : level[i]!);
+    level = next;
+  }
+  return level[0]!;
+}
+
+const sha256 = (text: string): string => `sha256:${createHash('sha256').update(text).digest('hex')}`;
 
 function raw(event: StoredEvent): Chained {
   const stored = event instanceof RecordedEvent ? event : undefined;

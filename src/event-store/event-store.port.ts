@@ -30,6 +30,11 @@ export interface StoredEvent<T = unknown> {
   readonly chain?: string;
 }
 
+export interface StreamHead {
+  readonly revision: number;
+  readonly link: string | null;
+}
+
 export interface AppendedEvent {
   readonly id: string;
   readonly revision: number;
@@ -190,6 +195,18 @@ export abstract class EventStore {
    */
   async streamHeads(_streams: readonly string[]): Promise<Map<string, { readonly revision: number; readonly link: string | null }>> {
     return new Map();
+  }
+
+  /** Each stream's last event at or before a position, its revision and link (null before chains): what an invoice's log digest is made of. */
+  async headsAt(streams: readonly string[], upTo: Position): Promise<Map<string, StreamHead>> {
+    const heads = new Map<string, StreamHead>();
+    for (const stream of streams) {
+      for await (const event of this.readStream(stream)) {
+        if (comparePositions(event.position, upTo) > 0) break;
+        heads.set(stream, { revision: event.revision, link: event.chain ?? null });
+      }
+    }
+    return heads;
   }
 
   /** The events of one stream with any of these ids, in revision order. This default reads the stream; adapters look the ids up. */

@@ -3,13 +3,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { InvoiceEvent, Invoice } from '../../projections/invoices/invoice-lifecycle.js';
 import { invoiceOf } from '../../projections/invoices/invoice-lifecycle.js';
 import type { InvoiceDraft } from '../../projections/rating/rating.projection.js';
-import { invoiceStream } from '../../projections/events.js';
+import { accountStream, invoiceStream, rateCardStream } from '../../projections/events.js';
+import type { LogDigest } from '../event-store/event-chain.js';
+import { logDigest } from '../event-store/event-chain.js';
 import type { Scope } from '../auth/scope.js';
 import { inScope } from '../auth/scope.js';
 import { LedgerError, notFound } from '../common/ledger-error.js';
 import { EventStore } from '../event-store/event-store.port.js';
 import type { StoredEvent, StreamRevision } from '../event-store/event-store.port.js';
-import { formatPosition } from '../event-store/position.js';
+import { formatPosition, parsePosition } from '../event-store/position.js';
 import { ReadModelReader } from '../read-models/read-model.reader.js';
 import { draftBlocked, GetDraft } from '../read-models/queries/get-draft.query.js';
 import type { Blocker } from '../read-models/queries/get-draft.query.js';
@@ -82,6 +84,19 @@ export class InvoiceLedger {
     }
   }
 
+  /**
+   * The digest of the streams a settled draft was computed from, at its basis. The units of the
+   * portfolio's month are all rated at the basis (the draft is settled), so the threads with a
+   * unit in the month are the ones a replay of the log up to the basis finds.
+   */
+  async logDigest(draft: InvoiceDraft, position: string): Promise<LogDigest> {
+    const { tables, engine } = await this.reader.reflecting(undefined, false, draft.wabaId);
+    const portfolio = engine.accounts.get(draft.wabaId)?.portfolioId;
+    const members = [...((portfolio !== undefined ? engine.portfolios.get(portfolio) : undefined) ?? [draft.wabaId])];
+    const rows = await this.reader.sql.all<{ stream: string }>(`SELECT DISTINCT stream FROM ${tables.units} WHERE waba_id IN (${members.map(() => '?').join(', ')}) AND period = ?`, [...members, draft.period]);
+    return logDigest(this.store, digestStreams(members, rows.map((r) => r.stream), draft.basis.rateCards), parsePosition(position));
+  }
+
   async list(scope: Scope, filter: { wabaId?: string; period?: string; status?: string; minPosition?: string }): Promise<InvoiceRow[]> {
     const { tables } = await this.reader.reflecting(filter.minPosition, false, filter.wabaId);
     const where: string[] = [];
@@ -103,6 +118,11 @@ export class InvoiceLedger {
 
 export interface InvoiceAnswer extends Appended {
   readonly invoice: Invoice;
+}
+
+/** What an invoice is computed from: its portfolio's account streams, the threads with a unit in the month, and the rate cards that priced it. */
+export function digestStreams(members: Iterable<string>, threads: Iterable<string>, rateCards: InvoiceDraft['basis']['rateCards']): string[] {
+  return [...[...members].map(accountStream), ...threads, ...rateCards.map((card) => rateCardStream(card.id))];
 }
 
 /** Appends the next event of an invoice stream; a writer that got there first makes this one a 409. */

@@ -367,6 +367,7 @@ export function invoiceSuite(name: string, subject: () => Promise<InvoiceSubject
         assert.equal(run.code, 1, run.stdout + run.stderr);
         const [a, c] = run.stdout.trim().split('\n');
         assert.match(a!, /^waba-a\.2025-10 revision 1: MISMATCH, first difference: line 2: issued .*"quantity":3.*recomputed .*"quantity":2/);
+        assert.match(a!, /; thread-waba-a~ph-waba-a\.919876543210 revision \d+: EDITED: the event MessageSent:waba-a~a\.m2 no longer gives its own link/);
         assert.equal(c, 'waba-c.2025-10 revision 1: match');
       });
 
@@ -378,11 +379,12 @@ export function invoiceSuite(name: string, subject: () => Promise<InvoiceSubject
           await context.tamper('InvoiceRevised:waba-c.2025-10:1', { ...original, total: '0.07' });
           const money = await cli('audit', 'verify', '--invoice', 'waba-c.2025-10');
           assert.equal(money.code, 1, money.stdout + money.stderr);
-          assert.equal(money.stdout, 'waba-c.2025-10 revision 1: MISMATCH, first difference: total: issued "0.07", recomputed "0.12"\n');
+          const chain = '; invoice-waba-c.2025-10 revision 1: EDITED: the last event no longer gives its own link: edited or replaced\n';
+          assert.equal(money.stdout, `waba-c.2025-10 revision 1: MISMATCH, first difference: total: issued "0.07", recomputed "0.12"${chain}`);
           await context.tamper('InvoiceRevised:waba-c.2025-10:1', { ...original, reason: 'nothing changed' });
           const words = await cli('audit', 'verify', '--invoice', 'waba-c.2025-10');
           assert.equal(words.code, 1, words.stdout + words.stderr);
-          assert.match(words.stdout, /^waba-c\.2025-10 revision 1: MISMATCH, first difference: document: issued "sha256:[0-9a-f]{64}", recomputed "sha256:[0-9a-f]{64}"\n$/);
+          assert.match(words.stdout, /^waba-c\.2025-10 revision 1: MISMATCH, first difference: document: issued "sha256:[0-9a-f]{64}", recomputed "sha256:[0-9a-f]{64}"; invoice-waba-c\.2025-10 revision 1: EDITED: /);
         } finally {
           await context.tamper('InvoiceRevised:waba-c.2025-10:1', original);
         }

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
 import { StoreBusy, StoreUnavailable, storeTrouble } from '../event-store.errors.js';
-import type { AppendOptions, AppendResult, AppendWrite, EventInput, StoredEvent, StreamRevision } from '../event-store.port.js';
+import type { AppendOptions, AppendResult, AppendWrite, EventInput, StoredEvent, StreamHead, StreamRevision } from '../event-store.port.js';
 import { EventStore } from '../event-store.port.js';
 import { encodeAppend } from '../event-store.validation.js';
 import type { Position } from '../position.js';
@@ -293,6 +293,20 @@ export class PostgresEventStore extends EventStore {
       ),
     ]);
     return { events: Number(counted[0]!.n), oldest: first[0] ? toEvent(first[0]) : undefined };
+  }
+
+  override async headsAt(streams: readonly string[], upTo: Position): Promise<Map<string, StreamHead>> {
+    await this.init();
+    const heads = new Map<string, StreamHead>();
+    for (let start = 0; start < streams.length; start += 1_000) {
+      const { rows } = await this.pool.query<{ stream: string; revision: string; chain: string | null }>(
+        `SELECT DISTINCT ON (stream) stream, revision, chain FROM ${this.schema}.events
+         WHERE stream = ANY($1::text[]) AND (transaction_id, global_position) <= ($2::text::xid8, $3::bigint) ORDER BY stream, revision DESC`,
+        [streams.slice(start, start + 1_000), upTo.commit.toString(), upTo.prepare.toString()],
+      );
+      for (const row of rows) heads.set(row.stream, { revision: Number(row.revision), link: row.chain });
+    }
+    return heads;
   }
 
   override async eventsIn(stream: string, ids: readonly string[]): Promise<StoredEvent[]> {

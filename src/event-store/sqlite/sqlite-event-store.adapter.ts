@@ -8,6 +8,7 @@ import type {
   AppendWrite,
   EventInput,
   StoredEvent,
+  StreamHead,
   StreamRevision,
 } from '../event-store.port.js';
 import { EventStore, RecordedEvent } from '../event-store.port.js';
@@ -55,6 +56,7 @@ export class SqliteEventStore extends EventStore {
   private readonly lastRevision: Database.Statement;
   private readonly linkAt: Database.Statement;
   private readonly byIds: Database.Statement;
+  private readonly headAt: Database.Statement;
   private readonly byStreams: Database.Statement;
   private readonly anyId: Database.Statement;
   private readonly pageForwards: Database.Statement;
@@ -95,6 +97,7 @@ export class SqliteEventStore extends EventStore {
       'INSERT INTO events (stream, revision, id, type, data, metadata, chain) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     this.linkAt = this.db.prepare('SELECT chain FROM events WHERE stream = ? AND revision = ?').pluck();
+    this.headAt = this.db.prepare('SELECT revision, chain FROM events WHERE stream = ? AND position <= ? ORDER BY revision DESC LIMIT 1');
     this.lastRevision = this.db.prepare('SELECT MAX(revision) FROM events WHERE stream = ?').pluck();
     this.byIds = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE id IN (SELECT value FROM json_each(?))`).raw();
     this.byStreams = this.db.prepare(`SELECT ${COLUMNS} FROM events WHERE stream IN (SELECT value FROM json_each(?)) ORDER BY stream, revision`).raw();
@@ -230,6 +233,15 @@ export class SqliteEventStore extends EventStore {
       if (retry) return retry;
       throw error;
     }
+  }
+
+  override async headsAt(streams: readonly string[], upTo: Position): Promise<Map<string, StreamHead>> {
+    const heads = new Map<string, StreamHead>();
+    for (const stream of streams) {
+      const row = this.headAt.get(stream, upTo.commit) as { revision: number; chain: string | null } | undefined;
+      if (row) heads.set(stream, { revision: row.revision, link: row.chain });
+    }
+    return heads;
   }
 
   override async eventsIn(stream: string, ids: readonly string[]): Promise<StoredEvent[]> {

@@ -29,6 +29,6 @@ export class IssueInvoiceHandler implements ICommandHandler<IssueInvoice> {
       throw new LedgerError('INVOICE_ALREADY_ISSUED', `${data.invoiceId} is issued (${record.invoice.hash}) and its draft has changed since: revise it instead`, 409, 'period');
     }
     refuseUnpriced(draft);
-    return appendInvoiceEvent(this.store, record, 'InvoiceIssued', data, context);
+    return appendInvoiceEvent(this.store, record, 'InvoiceIssued', issueOf(draft, position, await this.invoices.logDigest(draft, position)), context);
   }
 }

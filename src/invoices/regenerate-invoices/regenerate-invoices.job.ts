@@ -103,7 +103,8 @@ export class InvoiceRegenerator {
       else if (stopped) result = { ...base, outcome: 'deferred', adjustments: revision.adjustments };
       else if (options.dryRun) result = { ...base, outcome: 'would_revise', adjustments: revision.adjustments };
       else {
-        const appended = await appendInvoiceEvent(this.store, record, 'InvoiceRevised', revision, context);
+        const sealed = revisionOf(invoice, draft, position, revision.reason, await this.invoices.logDigest(draft, position))!;
+        const appended = await appendInvoiceEvent(this.store, record, 'InvoiceRevised', sealed, context);
         revised += 1;
         result = { ...base, outcome: 'revised', adjustments: revision.adjustments, position: appended.position };
       }

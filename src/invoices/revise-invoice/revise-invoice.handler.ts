@@ -26,6 +26,6 @@ export class ReviseInvoiceHandler implements ICommandHandler<ReviseInvoice> {
     const revision = revisionOf(invoice, draft, position, request.reason);
     if (!revision) return unchanged(record);
     refuseUnpriced(draft);
-    return appendInvoiceEvent(this.store, record, 'InvoiceRevised', revision, context);
+    return appendInvoiceEvent(this.store, record, 'InvoiceRevised', revisionOf(invoice, draft, position, request.reason, await this.invoices.logDigest(draft, position))!, context);
   }
 }
