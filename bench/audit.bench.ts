@@ -24,7 +24,7 @@ const wabas = Number(process.env.BENCH_WABAS ?? 1_000);
 const dir = mkdtempSync(join(tmpdir(), 'ledger-bench-audit-'));
 const clock = () => new Date();
 
-const ledger = await openLedger(loadConfig({ LEDGER_SQLITE_FILE: join(dir, 'ledger.db') }), { clock });
+const ledger = await openLedger(loadConfig({ LEDGER_SQLITE_FILE: join(dir, 'ledger.db') }), { clock, create: true });
 try {
   let started = performance.now();
   const written = await seedStore(ledger.get(EventStore), { events, accounts: wabas, days: 31 });

@@ -57,7 +57,7 @@ function corrected(): RateCardPublishedData {
   return { ...card, version: '2025-10-01.2', rates: card.rates.map((r) => (r.market === 'India' && r.category === 'marketing' ? { ...r, price: '0.0118' } : r)) };
 }
 
-const ledger = await openLedger(loadConfig({ LEDGER_SQLITE_FILE: join(dir, 'ledger.db') }), { clock });
+const ledger = await openLedger(loadConfig({ LEDGER_SQLITE_FILE: join(dir, 'ledger.db') }), { clock, create: true });
 try {
   const store = ledger.get(EventStore);
   const projections = ledger.get(Projections);
