@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 const storeClients = ['@nestjs/*', '@eventstore/*', 'class-validator', 'class-transformer', 'better-sqlite3', 'pg', 'pg-*'];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'scripts/**', 'eslint.config.js'] },
+  { ignores: ['dist/**', 'console/dist/**', 'node_modules/**', 'data/**', 'scripts/**', 'eslint.config.js'] },
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {

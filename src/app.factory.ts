@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { RawBodyRequest } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
@@ -18,6 +20,7 @@ import { reachStores } from './event-store/event-store.factory.js';
 import { InboxRunner } from './inbox/inbox-runner.service.js';
 
 const BODY_LIMIT = 8 * 1024 * 1024;
+const CONSOLE = fileURLToPath(new URL('../../console/dist', import.meta.url));
 
 export interface CreateOptions {
   readonly clock?: Clock;
@@ -47,6 +50,11 @@ export async function createApp(config: LedgerConfig, options: CreateOptions = {
   fastify.removeContentTypeParser('text/plain');
   fastify.addContentTypeParser('text/csv', { parseAs: 'string' }, (_request, body, done) => done(null, body));
   authenticateOnArrival(app, fastify, app.get<Clock>(CLOCK));
+  // The console: static files its own build bundles, nothing fetched at run time; it signs in with a key like any client.
+  if (existsSync(CONSOLE)) {
+    app.useStaticAssets({ root: CONSOLE, prefix: '/console/', decorateReply: false });
+    fastify.get('/console', (_request, reply) => reply.redirect('/console/'));
+  }
   fastify.addHook('onSend', async (request, reply) => {
     void reply.header('x-content-type-options', 'nosniff');
     // Billing data is never kept by a cache between the ledger and its reader; the API's own docs may be.

@@ -9,7 +9,9 @@ import type { ApiKeyRecord } from './api-key.repository.js';
 import { CreateApiKey } from './create-api-key/create-api-key.command.js';
 import { CreateApiKeyRequest } from './create-api-key/create-api-key.request.js';
 import { Doc, WRITE_PROBLEMS } from '../common/api-doc.js';
-import { API_KEYS, API_KEY_CREATED } from '../common/api-schemas.js';
+import { API_KEYS, API_KEY_CREATED, CURRENT_KEY } from '../common/api-schemas.js';
+import { Allow, Caller } from './auth.decorators.js';
+import type { Scope } from './scope.js';
 
 /** Admin only (no @Allow): keys are shown once, at creation, and stored as hashes. */
 @ApiTags('auth')
@@ -32,6 +34,13 @@ export class AuthController {
   @Get()
   async list(): Promise<{ keys: ApiKeyRecord[] }> {
     return { keys: await this.keys.list() };
+  }
+
+  @Doc({ summary: 'The calling key', description: "The key's roles and the WABAs it may touch (null: all): what the console offers it.", ok: CURRENT_KEY, errors: [] })
+  @Get('current')
+  @Allow('ingest', 'billing', 'auditor')
+  current(@Caller() scope: Scope): Scope {
+    return scope;
   }
 
   @Doc({ summary: 'Revoke an API key (admins)', description: 'The key is refused from now on; its record stays.', ok: API_KEYS, status: 204, errors: ['API_KEY_UNKNOWN', 'STORE_UNAVAILABLE'] })

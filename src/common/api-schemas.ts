@@ -155,6 +155,7 @@ export const VERIFICATION: SchemaObject = {
 const KEY_RECORD = objectOf({ id: str(), roles: arrayOf(str()), wabas: nullable(arrayOf(str())), label: nullable(str()), createdAt: instant(), revokedAt: nullable(instant()) });
 export const API_KEY_CREATED = objectOf({ key: str('shown once: only its sha256 is stored'), record: KEY_RECORD });
 export const API_KEYS = objectOf({ keys: arrayOf(KEY_RECORD) });
+export const CURRENT_KEY = objectOf({ actor: str('`key:<id>`'), roles: arrayOf(str()), wabas: nullable(arrayOf(str())) });
 
 export const BATCH_RESULTS = objectOf({ results: arrayOf(APPENDED, 'one per command, in order') });
 
