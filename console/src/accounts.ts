@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { get } from './api.js';
+import { ifAllowed } from './operations.js';
 import { html, Shown, useLoad } from './load.js';
 
 interface AccountRow {
@@ -63,6 +64,8 @@ export function AccountPage({ wabaId }: { wabaId: string }) {
   const history = useLoad(() => get<History>(`/accounts/${encodeURIComponent(wabaId)}`), [wabaId]);
   const invoices = useLoad(() => get<{ invoices: InvoiceRow[] }>(`/invoices?wabaId=${encodeURIComponent(wabaId)}`), [wabaId]);
   const [period, setPeriod] = useState('');
+  const blocked = useLoad(() => ifAllowed(() => get<{ failures: { code: string; message: string; blocks: { wabaId: string; period: string }[] }[] }>('/projection/failures')), [wabaId]);
+  const parked = useLoad(() => ifAllowed(() => get<{ parked: { path: string; code: string; reason: string; wabaId: string | null }[] }>('/webhooks/parked?limit=500')), [wabaId]);
   return html`<p class="crumbs"><a href="#/accounts">Accounts</a> › ${wabaId}</p>
     <${Shown} loaded=${history}>
       ${(h: History) => html`<h2>Account ${h.registered.wabaId}</h2>
@@ -99,5 +102,17 @@ export function AccountPage({ wabaId }: { wabaId: string }) {
               )}
             </tbody></table>`
           : html`<p class="hint">No invoice issued yet: open a month to see its draft.</p>`}
+    <//>
+    <${Shown} loaded=${blocked}>
+      ${(answer: { failures: { code: string; message: string; blocks: { wabaId: string; period: string }[] }[] } | null) => {
+        const mine = (answer?.failures ?? []).flatMap((f) => f.blocks.filter((b) => b.wabaId === wabaId).map((b) => ({ ...b, code: f.code, message: f.message })));
+        return mine.length ? html`<h3>Blocked months</h3><ul class="blocked">${mine.map((b) => html`<li>${b.period}: ${b.code}, ${b.message}</li>`)}</ul>` : '';
+      }}
+    <//>
+    <${Shown} loaded=${parked}>
+      ${(answer: { parked: { path: string; code: string; reason: string; wabaId: string | null }[] } | null) => {
+        const mine = (answer?.parked ?? []).filter((p) => p.wabaId === wabaId);
+        return mine.length ? html`<h3>Parked webhooks</h3><ul class="parked">${mine.map((p) => html`<li>${p.code}: ${p.reason}</li>`)}</ul>` : '';
+      }}
     <//>`;
 }

@@ -6,12 +6,17 @@ import { get, session } from './api.js';
 import type { Caller } from './api.js';
 import { AccountPage, AccountsPage } from './accounts.js';
 import { MonthPage } from './month.js';
+import { ThreadPage } from './thread.js';
+import { HealthPage, RateCardsPage } from './operations.js';
 
 const html = htm.bind(h);
 
-/** The page the location's hash names: `#/accounts`, `#/accounts/{waba}`, `#/accounts/{waba}/months/{period}`. */
+/** The page the location's hash names: `#/accounts`, `#/accounts/{waba}`, `…/months/{period}`, `…/threads/{number}/{customer}`. */
 function route(hash: string, caller: Caller): ComponentChildren {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  if (parts[0] === 'rate-cards') return html`<${RateCardsPage} />`;
+  if (parts[0] === 'health') return html`<${HealthPage} />`;
+  if (parts[0] === 'accounts' && parts[1] && parts[2] === 'threads' && parts[3] && parts[4]) return html`<${ThreadPage} wabaId=${parts[1]} phoneNumberId=${parts[3]} customer=${parts[4]} />`;
   if (parts[0] === 'accounts' && parts[1] && parts[2] === 'months' && parts[3]) return html`<${MonthPage} caller=${caller} wabaId=${parts[1]} period=${parts[3]} />`;
   if (parts[0] === 'accounts' && parts[1]) return html`<${AccountPage} wabaId=${parts[1]} />`;
   return html`<${AccountsPage} />`;
@@ -55,6 +60,7 @@ function App() {
   };
   return html`<header>
       <a href="#/accounts" class="brand">Conversation Ledger</a>
+      <nav><a href="#/accounts">Accounts</a><a href="#/rate-cards">Rate cards</a><a href="#/health">Health</a></nav>
       <span class="who" data-roles=${caller.roles.join(' ')}>${caller.actor} · ${caller.roles.join(', ')}</span>
       <button class="link" onClick=${signOut}>Sign out</button>
     </header>

@@ -123,7 +123,43 @@ export function MonthPage({ caller, wabaId, period }: { caller: Caller; wabaId: 
         </table>
         ${d.draft.lines.length === 0 ? html`<p class="hint">Nothing billed this month.</p>` : html`<p class="hint">Click a line for the units behind it.</p>`}`}
     <//>
-    ${line !== null && html`<${LineUnits} wabaId=${wabaId} period=${period} line=${line} />`}`;
+    ${line !== null && html`<${LineUnits} wabaId=${wabaId} period=${period} line=${line} />`}
+    <${Reconciliation} wabaId=${wabaId} period=${period} />`;
+}
+
+interface Reconciled {
+  readonly messages: number;
+  readonly findings: readonly { readonly messageId: string; readonly kind: string; readonly ledger: string; readonly meta: string; readonly phoneNumberId: string; readonly customer: string }[];
+  readonly byKind: Readonly<Record<string, number>>;
+}
+
+/**
+ * Meta's stated verdicts (pricing on its statuses) against the ledger's, message by message,
+ * filterable by kind. Asked for, not loaded with the month: it reads every thread of the month from the log.
+ */
+function Reconciliation({ wabaId, period }: { wabaId: string; period: string }) {
+  const [asked, setAsked] = useState(false);
+  return html`<section class="reconciliation">
+    <h3>Reconciliation with Meta</h3>
+    ${asked ? html`<${Findings} wabaId=${wabaId} period=${period} />` : html`<button class="reconcile" onClick=${() => setAsked(true)}>Reconcile the month with Meta's statuses</button>`}
+  </section>`;
+}
+
+function Findings({ wabaId, period }: { wabaId: string; period: string }) {
+  const loaded = useLoad(() => get<Reconciled>(`/accounts/${encodeURIComponent(wabaId)}/reconciliation?period=${period}`), [wabaId, period]);
+  const [kind, setKind] = useState('');
+  return html`<div class="findings">
+    <${Shown} loaded=${loaded}>
+      ${(r: Reconciled) => html`<p>${r.messages} delivered messages compared; ${r.findings.length} where Meta's stated pricing and the ledger differ.</p>
+        ${r.findings.length > 0 &&
+        html`<label>Kind <select name="kind" value=${kind} onChange=${(e: Event) => setKind((e.target as HTMLSelectElement).value)}>
+            <option value="">all</option>
+            ${Object.entries(r.byKind).map(([k, n]) => html`<option value=${k}>${k} (${n})</option>`)}
+          </select></label>
+          <table class="findings"><thead><tr><th>Message</th><th>Kind</th><th>Ledger</th><th>Meta</th><th>Number</th><th>Customer</th></tr></thead>
+          <tbody>${r.findings.filter((f) => !kind || f.kind === kind).map((f) => html`<tr class="finding"><td>${f.messageId}</td><td>${f.kind}</td><td>${f.ledger}</td><td>${f.meta}</td><td>${f.phoneNumberId}</td><td>${f.customer}</td></tr>`)}</tbody></table>`}`}
+    <//>
+  </div>`;
 }
 
 function LineUnits({ wabaId, period, line }: { wabaId: string; period: string; line: number }) {
@@ -145,15 +181,16 @@ function LineUnits({ wabaId, period, line }: { wabaId: string; period: string; l
               )}
             </tbody>
           </table>
-          ${open && html`<${UnitEvents} unit=${open} />`}`;
+          ${open && html`<${UnitEvents} wabaId=${wabaId} unit=${open} />`}`;
       }}
     <//>
   </section>`;
 }
 
-function UnitEvents({ unit }: { unit: ExplainedUnit }) {
+function UnitEvents({ wabaId, unit }: { wabaId: string; unit: ExplainedUnit }) {
   return html`<section class="unit-events">
     <h4>Unit ${unit.unit.id}: its events and the rules that charged it</h4>
+    <p><a class="thread-link" href=${`#/accounts/${encodeURIComponent(wabaId)}/threads/${encodeURIComponent(unit.unit.phoneNumberId)}/${encodeURIComponent(unit.unit.customer)}`}>The thread's time line</a></p>
     <table class="events">
       <thead><tr><th>Event</th><th>Message</th><th>Instant</th><th>Position</th></tr></thead>
       <tbody>${unit.events.map((e) => html`<tr class="event"><td>${e.type}</td><td>${e.data.messageId}</td><td>${e.data.timestamp}</td><td>${e.position ?? ''}</td></tr>`)}</tbody>

@@ -432,6 +432,7 @@ class ThreadFold {
       ...(position !== undefined ? { position } : {}),
       era: policy?.era ?? null,
       before,
+      after: this.snapshot(at),
       rule,
       explanation,
       action,

@@ -51,6 +51,8 @@ export interface Decision {
   readonly position?: string;
   readonly era: Era | null;
   readonly before: Windows;
+  /** The windows once the step is taken, at the same instant: what a time line draws. */
+  readonly after: Windows;
   readonly rule: string;
   readonly explanation: string;
   readonly action: Action;

@@ -156,7 +156,7 @@ export class Auditor {
         const at = Date.parse(event.data.timestamp);
         if (at < start || at >= end) continue;
         const decision = (event.position !== undefined ? byPosition.get(event.position) : undefined) ?? byMessage.get(`${event.type}|${event.data.messageId}`);
-        const { before: _before, ...taken } = decision ?? { before: undefined, era: null, rule: '-', action: 'none', explanation: 'recorded; decides nothing on its own' };
+        const { before: _before, after: _after, ...taken } = decision ?? { before: undefined, after: undefined, era: null, rule: '-', action: 'none', explanation: 'recorded; decides nothing on its own' };
         entries.push({ ...taken, at: new Date(at).toISOString(), position: event.position, phoneNumberId, customer, event: event.type, messageId: event.data.messageId });
       }
     }

@@ -110,7 +110,14 @@ export const DRAFT = objectOf({
 });
 
 const DECISION = open('a decision of the fold: the event, its instant, the era and rule applied, the action, the unit, and the rate-card line that priced it');
-export const THREAD_AUDIT = objectOf({ ...REFLECTING, units: arrayOf(UNIT), decisions: arrayOf(DECISION), text: str('the same, for a person') });
+const WINDOW_BAR = objectOf({ kind: { type: 'string', enum: ['customer_service', 'conversation', 'free_entry_point'] }, from: instant(), to: instant() }, 'a window the thread had open; a conversation also names its category and unitId');
+export const THREAD_AUDIT = objectOf({
+  ...REFLECTING,
+  units: arrayOf(UNIT),
+  decisions: arrayOf(DECISION),
+  bars: arrayOf(WINDOW_BAR, 'the windows as bars on a time axis: customer service, conversations by category, free entry points'),
+  text: str('the same, for a person'),
+});
 
 export const EXPLANATION = objectOf({
   wabaId: str(),

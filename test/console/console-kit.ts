@@ -38,7 +38,7 @@ export interface ConsoleLedger {
 
 /**
  * A ledger with one account's October 2025: two marketing templates and a utility template
- * delivered to customers in Brazil, and a reply that costs nothing.
+ * delivered to customers in Brazil, and a reply that costs nothing; Meta disagrees on one category.
  */
 export async function consoleLedger(): Promise<ConsoleLedger> {
   const dir = mkdtempSync(join(tmpdir(), 'ledger-console-'));
@@ -55,15 +55,17 @@ export async function consoleLedger(): Promise<ConsoleLedger> {
   await post('/rate-cards', cards.usd2025q4());
   await post('/accounts', { wabaId: WABA, portfolioId: 'pf-console', timezone: 'America/Sao_Paulo', currency: 'USD' });
   await post('/phone-numbers', { wabaId: WABA, phoneNumberId: 'phone-console', displayNumber: '+5511955550000' });
-  const sends: [string, string, string, string][] = [
-    ['wamid.c1', '5511987650001', '2025-10-06T13:00:00Z', 'marketing'],
-    ['wamid.c2', '5511987650002', '2025-10-07T13:00:00Z', 'marketing'],
-    ['wamid.c3', '5511987650001', '2025-10-20T13:00:00Z', 'utility'],
+  // Meta states its pricing on two deliveries: as the ledger prices the first, and as utility for the second, a marketing template.
+  const stated = (category: string) => ({ pricing: { billable: true, pricing_model: 'PMP', category, type: 'regular' } });
+  const sends: [string, string, string, string, object | undefined][] = [
+    ['wamid.c1', '5511987650001', '2025-10-06T13:00:00Z', 'marketing', stated('marketing')],
+    ['wamid.c2', '5511987650002', '2025-10-07T13:00:00Z', 'marketing', stated('utility')],
+    ['wamid.c3', '5511987650001', '2025-10-20T13:00:00Z', 'utility', undefined],
   ];
-  for (const [messageId, customer, at, category] of sends) {
+  for (const [messageId, customer, at, category, pricing] of sends) {
     const thread = { wabaId: WABA, phoneNumberId: 'phone-console', customer, messageId };
     await post('/messages/sent', { ...thread, timestamp: at, kind: 'template', template: { name: `${category}_t`, category } });
-    await post('/messages/statuses', { ...thread, timestamp: new Date(Date.parse(at) + 2_000).toISOString(), status: 'delivered' });
+    await post('/messages/statuses', { ...thread, timestamp: new Date(Date.parse(at) + 2_000).toISOString(), status: 'delivered', ...(pricing ? { stated: pricing } : {}) });
   }
   await post('/messages/received', { wabaId: WABA, phoneNumberId: 'phone-console', customer: '5511987650001', messageId: 'wamid.c4', timestamp: '2025-10-06T13:05:00Z', kind: 'text' });
   // The console reads the read models: the month is shown once they have rated it.

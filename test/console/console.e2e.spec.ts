@@ -45,6 +45,12 @@ describe('the console, in a real browser', { skip }, () => {
       ['Brazil marketing regular  2 0.0625 0.13', 'Brazil utility regular  1 0.0068 0.01'],
     );
     assert.equal(await page.locator('td.total').innerText(), '0.14 USD');
+    await page.click('button.reconcile');
+    await page.locator('section.reconciliation table.findings').waitFor();
+    assert.match(await page.locator('section.reconciliation').innerText(), /3 delivered messages compared; 1 where Meta's stated pricing and the ledger differ\./);
+    assert.deepEqual(await page.locator('tr.finding').allInnerTexts(), ['wamid.c2\tcategory\tmarketing\tutility\tphone-console\t5511987650002']);
+    await page.selectOption('select[name=kind]', 'category');
+    assert.equal(await page.locator('tr.finding').count(), 1);
     await page.locator('table.lines tbody tr').first().click();
     await page.locator('table.unit-list tbody tr').nth(1).waitFor();
     assert.deepEqual(await page.locator('table.unit-list tbody tr td:first-child').allInnerTexts(), ['message:wamid.c1', 'message:wamid.c2']);
@@ -54,6 +60,42 @@ describe('the console, in a real browser', { skip }, () => {
     assert.ok((await page.locator('ol.decisions li').count()) > 0);
     assert.equal(await page.locator('[data-write]').count(), 0, 'an auditor is offered nothing that writes');
     assert.equal(await page.getByRole('button', { name: 'Issue invoice' }).count(), 0);
+  });
+
+  it("draws a thread's windows as bars on a time axis in the account's local time, its events as marks with the charged ones highlighted, each opening its event", async () => {
+    const page = await chrome.context.newPage();
+    await signIn(page, ledger.running.url, ledger.keys.auditor);
+    await page.goto(`${ledger.running.url}/console/#/accounts/${WABA}/months/${PERIOD}`);
+    await page.locator('table.lines tbody tr').first().click();
+    await page.locator('table.unit-list tbody tr').first().click();
+    await page.click('a.thread-link');
+    await page.locator('.timeline svg').waitFor();
+    // One customer service window: the reply at 13:05 UTC opens it for 24 h, 10:05 in São Paulo.
+    assert.deepEqual(await page.locator('table.bars tbody tr').allInnerTexts(), ['Customer service window\t2025-10-06 10:05\t2025-10-07 10:05\t']);
+    assert.ok((await page.locator('.timeline svg path').count()) > 10, 'the chart is drawn');
+    const marks = page.locator('table.marks tbody tr');
+    assert.equal(await marks.count(), 3);
+    assert.deepEqual(await page.locator('table.marks tbody tr.charged td:nth-child(3)').allInnerTexts(), ['wamid.c1', 'wamid.c3']);
+    assert.equal(await page.locator('.event-card').count(), 0);
+    await page.locator('table.marks tbody tr.charged').last().click();
+    assert.match(await page.locator('.event-card').innerText(), /MessageDelivered wamid\.c3[\s\S]*2025-10-20 10:00[\s\S]*rule D-utility/);
+  });
+
+  it('shows the rate card in force at a date, row by row, and the health of the projections', async () => {
+    const page = await chrome.context.newPage();
+    await signIn(page, ledger.running.url, ledger.keys.auditor);
+    await page.click('nav a[href="#/rate-cards"]');
+    await page.locator('table.cards tbody tr').first().waitFor();
+    assert.deepEqual((await page.locator('table.cards tbody tr').allInnerTexts()).map((r) => r.split('\t').slice(0, 4).join(' ')), ['meta-USD 2025-10-01 USD 2025-10-01']);
+    await page.selectOption('select[name=card]', 'meta-USD');
+    await page.fill('input[name=at]', '2025-10-15');
+    await page.locator('p.in-force-version').waitFor();
+    assert.match(await page.locator('p.in-force-version').innerText(), /^meta-USD 2025-10-01 \(effective 2025-10-01, UTC\)$/);
+    assert.ok((await page.locator('table.rows tbody tr').allInnerTexts()).includes('Brazil\tmarketing\t0.0625'));
+    await page.click('nav a[href="#/health"]');
+    await page.locator('dd.status').waitFor();
+    assert.equal(await page.locator('dd.status').innerText(), 'ok');
+    await page.getByText('None: every account-month is current.').waitFor();
   });
 
   it('lets a billing key issue the month from the console, and verify it', async () => {

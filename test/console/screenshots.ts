@@ -26,7 +26,11 @@ try {
   await page.locator('table.unit-list tbody tr').first().click();
   await page.locator('table.events').waitFor();
   await page.screenshot({ path: join(out, 'invoice-drill-down.png'), fullPage: true });
-  process.stdout.write(`screenshots in ${out}: accounts.png, account.png, invoice-drill-down.png\n`);
+  await page.click('a.thread-link');
+  await page.locator('.timeline svg').waitFor();
+  await page.locator('table.marks tbody tr.charged').first().click();
+  await page.screenshot({ path: join(out, 'thread-time-line.png'), fullPage: true });
+  process.stdout.write(`screenshots in ${out}: accounts.png, account.png, invoice-drill-down.png, thread-time-line.png\n`);
 } finally {
   await chrome.close();
   await ledger.close();

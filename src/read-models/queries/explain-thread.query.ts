@@ -4,6 +4,8 @@ import { Query, QueryHandler } from '@nestjs/cqrs';
 import type { IQueryHandler } from '@nestjs/cqrs';
 import type { ThreadExplanation } from '../../../projections/audit/explain.js';
 import { explainThread, explanationText } from '../../../projections/audit/explain.js';
+import type { WindowBar } from '../../../projections/audit/window-bars.js';
+import { windowBars } from '../../../projections/audit/window-bars.js';
 import { legacyThreadStream, threadStream } from '../../../projections/events.js';
 import type { InvoiceDraft } from '../../../projections/rating/rating.projection.js';
 import { Rater } from '../../../projections/rating/rating.projection.js';
@@ -17,6 +19,7 @@ import { threadHistory } from '../threads/thread-history.js';
 import { monthUnits } from '../threads/unit-rows.js';
 
 export interface ExplanationAnswer extends Reflecting, ThreadExplanation {
+  readonly bars: readonly WindowBar[];
   readonly text: string;
 }
 
@@ -65,6 +68,6 @@ export class ExplainThreadHandler implements IQueryHandler<ExplainThread> {
       drafts.push(rater.draft(query.wabaId, period));
     }
     const explanation = explainThread(result, drafts);
-    return { ...at, ...explanation, text: explanationText(explanation) };
+    return { ...at, ...explanation, bars: windowBars(result.decisions), text: explanationText(explanation) };
   }
 }
