@@ -1,6 +1,5 @@
 import { useState } from 'preact/hooks';
-import { get } from './api.js';
-import { ifAllowed } from './operations.js';
+import { get, ifAllowed } from './api.js';
 import { html, Shown, useLoad } from './load.js';
 
 interface AccountRow {

@@ -43,6 +43,16 @@ export async function download(path: string, fileName: string): Promise<void> {
   URL.revokeObjectURL(link.href);
 }
 
+/** What a key may not read shows as such, not as an error: an auditor reads failures, a billing key parked webhooks. */
+export async function ifAllowed<T>(load: () => Promise<T>): Promise<T | null> {
+  try {
+    return await load();
+  } catch (problem) {
+    if (problem instanceof Problem && problem.status === 403) return null;
+    throw problem;
+  }
+}
+
 export interface Caller {
   readonly actor: string;
   readonly roles: readonly string[];

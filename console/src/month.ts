@@ -2,17 +2,9 @@ import { useState } from 'preact/hooks';
 import { canWrite, download, get, post, Problem } from './api.js';
 import type { Caller } from './api.js';
 import { html, Shown, useLoad } from './load.js';
+import type { InvoiceLineData } from '../../projections/events.js';
 
-interface Line {
-  readonly market: string;
-  readonly category: string;
-  readonly charge: string;
-  readonly tier: string | null;
-  readonly quantity: number;
-  readonly unitPrice: string;
-  readonly amount: string;
-  readonly rateCard: { readonly id: string; readonly version: string; readonly row: string } | null;
-}
+type Line = InvoiceLineData;
 
 interface Draft {
   readonly draft: { readonly total: string; readonly currency: string; readonly lines: readonly Line[] };

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { get, Problem } from './api.js';
+import { get, ifAllowed } from './api.js';
 import { html, Shown, useLoad } from './load.js';
 
 interface CardVersion {
@@ -32,16 +32,6 @@ interface Health {
   readonly projection: { readonly position: string; readonly caughtUp: boolean; readonly lagSeconds: number; readonly lagEvents: number; readonly partitions: number };
   readonly inbox: { readonly lagPayloads: number; readonly parked: number };
   readonly warnings: readonly string[];
-}
-
-/** What a key may not read shows as such, not as an error: an auditor reads failures, a billing key parked webhooks. */
-export async function ifAllowed<T>(load: () => Promise<T>): Promise<T | null> {
-  try {
-    return await load();
-  } catch (problem) {
-    if (problem instanceof Problem && problem.status === 403) return null;
-    throw problem;
-  }
 }
 
 export function RateCardsPage() {

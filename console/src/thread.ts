@@ -6,16 +6,11 @@ import { SVGRenderer } from 'echarts/renderers';
 import type { CustomSeriesRenderItemAPI, CustomSeriesRenderItemParams } from 'echarts/types/dist/shared';
 import { get } from './api.js';
 import { html, Shown, useLoad } from './load.js';
+import type { WindowBar } from '../../projections/audit/window-bars.js';
 
 echarts.use([CustomChart, ScatterChart, GridComponent, TooltipComponent, DataZoomComponent, SVGRenderer]);
 
-interface Bar {
-  readonly kind: 'customer_service' | 'conversation' | 'free_entry_point';
-  readonly from: string;
-  readonly to: string;
-  readonly category?: string;
-  readonly unitId?: string;
-}
+type Bar = WindowBar;
 
 interface Decision {
   readonly at: string;
