@@ -21,30 +21,32 @@ interface History {
   readonly numbers: readonly { readonly phoneNumberId: string; readonly displayNumber?: string; readonly recorded: Recorded }[];
 }
 
-interface InvoiceRow {
-  readonly invoiceId: string;
+interface MonthRow {
   readonly period: string;
-  readonly status: string;
-  readonly revision: number;
-  readonly currency: string;
-  readonly total: string;
+  readonly draft: { readonly total: string; readonly currency: string; readonly hash: string } | null;
+  readonly pending: boolean;
+  readonly blocked: number;
+  readonly invoice: { readonly invoiceId: string; readonly status: string; readonly revision: number; readonly total: string; readonly currency: string; readonly hash: string } | null;
 }
 
 const SETTING_KEYS = new Set(['wabaId', 'effectiveFrom', 'recorded', 'reason']);
 
+/** Accounts found on the server, a page at a time: a search names a WABA or a portfolio, or part of one. */
 export function AccountsPage() {
   const [search, setSearch] = useState('');
-  const loaded = useLoad(() => get<{ total: number; accounts: AccountRow[] }>('/accounts?limit=500'), []);
+  const [offset, setOffset] = useState(0);
+  const needle = search.trim();
+  const loaded = useLoad(() => get<{ total: number; accounts: AccountRow[] }>(`/accounts?limit=${PAGE}&offset=${offset}${needle ? `&q=${encodeURIComponent(needle)}` : ''}`), [needle, offset]);
   return html`<h2>Accounts</h2>
-    <input class="search" type="search" placeholder="Search by WABA or portfolio" value=${search} onInput=${(e: Event) => setSearch((e.target as HTMLInputElement).value)} />
+    <input class="search" type="search" placeholder="Search by WABA or portfolio" value=${search} onInput=${(e: Event) => {
+      setSearch((e.target as HTMLInputElement).value);
+      setOffset(0);
+    }} />
     <${Shown} loaded=${loaded}>
-      ${(answer: { total: number; accounts: AccountRow[] }) => {
-        const needle = search.trim().toLowerCase();
-        const rows = answer.accounts.filter((a) => !needle || a.wabaId.toLowerCase().includes(needle) || a.portfolioId.toLowerCase().includes(needle));
-        return html`<table class="accounts">
+      ${(answer: { total: number; accounts: AccountRow[] }) => html`<table class="accounts">
           <thead><tr><th>WABA</th><th>Portfolio</th><th>Time zone</th><th>Currency</th><th>Rate card</th><th>Numbers</th><th>Settings changes</th></tr></thead>
           <tbody>
-            ${rows.map(
+            ${answer.accounts.map(
               (a) => html`<tr>
                 <td><a href=${`#/accounts/${encodeURIComponent(a.wabaId)}`}>${a.wabaId}</a></td>
                 <td>${a.portfolioId}</td><td>${a.latest.timezone}</td><td>${a.latest.currency}</td><td>${a.latest.rateCardId}</td>
@@ -53,15 +55,20 @@ export function AccountsPage() {
             )}
           </tbody>
         </table>
-        <p class="hint">${rows.length} of ${answer.total} accounts</p>`;
-      }}
+        <p class="pager">
+          ${answer.accounts.length ? `${offset + 1}–${offset + answer.accounts.length}` : 'none'} of ${answer.total} accounts${needle ? ` matching “${needle}”` : ''}
+          <button class="previous" disabled=${offset === 0} onClick=${() => setOffset(Math.max(0, offset - PAGE))}>Previous</button>
+          <button class="next" disabled=${offset + PAGE >= answer.total} onClick=${() => setOffset(offset + PAGE)}>Next</button>
+        </p>`}
     <//>`;
 }
 
-/** The months around today in the account's sense are picked by the user; issued ones are listed. */
+const PAGE = 100;
+
+/** An account: its settings history, and its months (drafts and invoices) from the read models; any other month can be opened by picking it. */
 export function AccountPage({ wabaId }: { wabaId: string }) {
   const history = useLoad(() => get<History>(`/accounts/${encodeURIComponent(wabaId)}`), [wabaId]);
-  const invoices = useLoad(() => get<{ invoices: InvoiceRow[] }>(`/invoices?wabaId=${encodeURIComponent(wabaId)}`), [wabaId]);
+  const months = useLoad(() => get<{ months: MonthRow[] }>(`/accounts/${encodeURIComponent(wabaId)}/months`), [wabaId]);
   const [period, setPeriod] = useState('');
   const blocked = useLoad(() => ifAllowed(() => get<{ failures: { code: string; message: string; blocks: { wabaId: string; period: string }[] }[] }>('/projection/failures')), [wabaId]);
   const parked = useLoad(() => ifAllowed(() => get<{ parked: { path: string; code: string; reason: string; wabaId: string | null }[] }>('/webhooks/parked?limit=500')), [wabaId]);
@@ -92,15 +99,22 @@ export function AccountPage({ wabaId }: { wabaId: string }) {
       <label>Open a month <input type="month" name="period" value=${period} onInput=${(e: Event) => setPeriod((e.target as HTMLInputElement).value)} /></label>
       <button type="submit">Open</button>
     </form>
-    <${Shown} loaded=${invoices}>
-      ${(answer: { invoices: InvoiceRow[] }) =>
-        answer.invoices.length
-          ? html`<table class="invoices"><thead><tr><th>Month</th><th>Invoice</th><th>Status</th><th>Revision</th><th>Total</th></tr></thead><tbody>
-              ${answer.invoices.map(
-                (i) => html`<tr><td><a href=${`#/accounts/${encodeURIComponent(wabaId)}/months/${i.period}`}>${i.period}</a></td><td>${i.invoiceId}</td><td>${i.status}</td><td class="num">${i.revision}</td><td class="num">${i.total} ${i.currency}</td></tr>`,
+    <${Shown} loaded=${months}>
+      ${(answer: { months: MonthRow[] }) =>
+        answer.months.length
+          ? html`<table class="months"><thead><tr><th>Month</th><th>Draft</th><th>Invoice</th><th>Status</th><th>Revision</th><th>Invoiced</th></tr></thead><tbody>
+              ${answer.months.map(
+                (m) => html`<tr class="month">
+                  <td><a href=${`#/accounts/${encodeURIComponent(wabaId)}/months/${m.period}`}>${m.period}</a></td>
+                  <td class="num">${m.draft ? `${m.draft.total} ${m.draft.currency}` : ''}${m.pending ? html` <span class="badge">being rated</span>` : ''}${m.blocked ? html` <span class="badge blocked">blocked</span>` : ''}</td>
+                  <td>${m.invoice?.invoiceId ?? ''}</td>
+                  <td>${m.invoice ? `${m.invoice.status}${m.draft && m.invoice.hash !== m.draft.hash && m.invoice.status !== 'voided' ? ', the draft has moved since' : ''}` : 'draft'}</td>
+                  <td class="num">${m.invoice?.revision ?? ''}</td>
+                  <td class="num">${m.invoice ? `${m.invoice.total} ${m.invoice.currency}` : ''}</td>
+                </tr>`,
               )}
             </tbody></table>`
-          : html`<p class="hint">No invoice issued yet: open a month to see its draft.</p>`}
+          : html`<p class="hint">No billable unit yet.</p>`}
     <//>
     <${Shown} loaded=${blocked}>
       ${(answer: { failures: { code: string; message: string; blocks: { wabaId: string; period: string }[] }[] } | null) => {

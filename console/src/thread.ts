@@ -4,6 +4,7 @@ import { CustomChart, ScatterChart } from 'echarts/charts';
 import { DataZoomComponent, GridComponent, TooltipComponent } from 'echarts/components';
 import { SVGRenderer } from 'echarts/renderers';
 import type { CustomSeriesRenderItemAPI, CustomSeriesRenderItemParams } from 'echarts/types/dist/shared';
+import { DateTime } from 'luxon';
 import { get } from './api.js';
 import { html, Shown, useLoad } from './load.js';
 import type { WindowBar } from '../../projections/audit/window-bars.js';
@@ -35,6 +36,15 @@ const laneOf = (bar: Bar) => (bar.kind === 'conversation' ? `Conversation: ${bar
 const MESSAGES = 'Messages and statuses';
 const COLORS: Record<Bar['kind'], string> = { customer_service: '#4f8fd6', free_entry_point: '#3aa675', conversation: '#e0a030' };
 const charged = (d: Decision) => d.action === 'charged';
+
+/**
+ * The axis runs on the account's wall clock: each instant is moved by its zone's offset and the
+ * chart reads it as UTC, so its ticks fall on local midnights and hours, as the months and
+ * effective dates do (a day across a DST change is 23 or 25 hours wide, as its clock reads).
+ */
+function wallClock(timezone: string): (ms: number) => number {
+  return (ms) => ms + DateTime.fromMillis(ms, { zone: timezone }).offset * 60_000;
+}
 
 /** Instants in the account's own time zone: the zone its months and windows are dated in. */
 function localTime(timezone: string): (ms: number) => string {
@@ -69,23 +79,29 @@ function Timeline({ bars, decisions, timezone }: { bars: readonly Bar[]; decisio
   const chart = useRef<HTMLDivElement>(null);
   const [open, setOpen] = useState<Decision | null>(null);
   const local = localTime(timezone);
+  const wall = wallClock(timezone);
   const lanes = [...new Set([LANE.customer_service, LANE.free_entry_point, ...bars.map(laneOf)]), MESSAGES];
   useEffect(() => {
     if (!chart.current) return;
     const instance = echarts.init(chart.current, undefined, { renderer: 'svg' });
     instance.setOption({
       animation: false,
+      useUTC: true,
       grid: { left: 200, right: 30, top: 20, bottom: 70 },
       tooltip: { trigger: 'item' },
       dataZoom: [{ type: 'slider', xAxisIndex: 0, bottom: 20 }, { type: 'inside', xAxisIndex: 0 }],
-      xAxis: { type: 'time', axisLabel: { formatter: (value: number) => local(value) } },
+      xAxis: {
+        type: 'time',
+        axisLabel: { hideOverlap: true, formatter: { year: '{yyyy}', month: '{yyyy}-{MM}', day: '{yyyy}-{MM}-{dd}', hour: '{HH}:{mm}', minute: '{HH}:{mm}', second: '{HH}:{mm}:{ss}' } },
+        splitLine: { show: true, lineStyle: { color: '#eef1f5' } },
+      },
       yAxis: { type: 'category', data: lanes, inverse: true },
       series: [
         {
           type: 'custom',
           name: 'windows',
           encode: { x: [1, 2], y: 0 },
-          data: bars.map((b) => ({ value: [lanes.indexOf(laneOf(b)), Date.parse(b.from), Date.parse(b.to)], itemStyle: { color: COLORS[b.kind] }, name: `${laneOf(b)}: ${local(Date.parse(b.from))} → ${local(Date.parse(b.to))}` })),
+          data: bars.map((b) => ({ value: [lanes.indexOf(laneOf(b)), wall(Date.parse(b.from)), wall(Date.parse(b.to))], itemStyle: { color: COLORS[b.kind] }, name: `${laneOf(b)}: ${local(Date.parse(b.from))} → ${local(Date.parse(b.to))}` })),
           renderItem: (_params: CustomSeriesRenderItemParams, api: CustomSeriesRenderItemAPI) => {
             const lane = api.value(0);
             const left = api.coord([api.value(1), lane]);
@@ -99,7 +115,7 @@ function Timeline({ bars, decisions, timezone }: { bars: readonly Bar[]; decisio
           name: 'events',
           symbolSize: (value: number[]) => (value[2] ? 16 : 9),
           data: decisions.map((d) => ({
-            value: [Date.parse(d.at), MESSAGES, charged(d) ? 1 : 0],
+            value: [wall(Date.parse(d.at)), MESSAGES, charged(d) ? 1 : 0],
             itemStyle: { color: charged(d) ? '#c0392b' : '#5a6475' },
             name: `${d.event} ${d.messageId} ${local(Date.parse(d.at))}${charged(d) ? ' (charged)' : ''}`,
           })),

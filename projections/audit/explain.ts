@@ -28,10 +28,17 @@ export function explainThread(result: ThreadResult, drafts: readonly InvoiceDraf
   const pricing = new Map<string, PricedAs>();
   for (const draft of drafts) {
     for (const line of draft.lines) {
-      const priced = { charge: line.charge, unitPrice: line.unitPrice, tier: line.tier, rateCard: line.rateCard };
+      const priced = pricedAs(line);
       for (const id of lineUnits(line)) pricing.set(id, priced);
     }
   }
+  return explainPriced(result, pricing);
+}
+
+export const pricedAs = (line: DraftLine): PricedAs => ({ charge: line.charge, unitPrice: line.unitPrice, tier: line.tier, rateCard: line.rateCard });
+
+/** The same trail, given how each unit was priced by id: from drafts rated with provenance, or lines found for it. */
+export function explainPriced(result: ThreadResult, pricing: ReadonlyMap<string, PricedAs>): ThreadExplanation {
   const decisions = result.decisions.map((d) => {
     const pricedAs = d.unitId && (d.action === 'opened' || d.action === 'charged' || d.action === 'free') ? pricing.get(d.unitId) : undefined;
     return pricedAs ? { ...d, pricedAs } : d;

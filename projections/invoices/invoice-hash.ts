@@ -4,10 +4,11 @@ import type { InvoiceDraft } from '../rating/rating.projection.js';
 
 /**
  * The canonical text of a draft: sorted keys at every depth, lines in canonical order. Unit ids,
- * listed only when rated with provenance, stay out: the draft's `units` fingerprint stands for them.
+ * listed only when rated with provenance, and lines' spans stay out: the draft's `units`
+ * fingerprint stands for them.
  */
 export function canonicalDraft(draft: InvoiceDraft): string {
-  const unlisted = <T extends { unitIds?: unknown }>({ unitIds: _unitIds, ...rest }: T) => rest;
+  const unlisted = <T extends { unitIds?: unknown; span?: unknown }>({ unitIds: _unitIds, span: _span, ...rest }: T) => rest;
   return canonicalJson({ ...draft, lines: draft.lines.map(unlisted), unpriced: draft.unpriced.map(unlisted) });
 }
 

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Positioned, RateCardPublishedData } from '../events.js';
-import { account, cards, draftOf, eligibleAccount, engine, lineSummary, Story } from '../../test/support/engine-kit.js';
+import { account, cards, draftOf, eligibleAccount, engine, lineSummary, Story, timeline } from '../../test/support/engine-kit.js';
 import { ratedCharge } from '../rating/free-tiers.js';
-import { reconcile } from '../reconciliation/reconcile.js';
+import { reconcile, reconcileMonths } from '../reconciliation/reconcile.js';
+import { takesFreeTier } from '../rating/rating.projection.js';
+import { ZoneCalendar } from '../time/zone-calendar.js';
 import { foldThread } from '../thread/thread.projection.js';
 import type { BillableUnit } from '../thread/thread.types.js';
 
@@ -88,6 +90,31 @@ describe('era E: service messages past a free tier per business number', () => {
     const draft = draftOf(units, '2026-10', [october]);
     assert.deepEqual(reconcile(events, units, (u) => ratedCharge(u, draft.freeTiers)), []);
     assert.equal(reconcile(events, units).length, 1000, 'unrated charges would disagree on every free message');
+  });
+
+  it('keeps, before the month is rated, the findings its free tier decides: settled by the draft, they are the rated reconciliation', () => {
+    const events: Positioned[] = [];
+    const units: BillableUnit[] = [];
+    for (let i = 0; i < 1003; i++) {
+      const s = new Story('2026-10-05T08:00:00Z', `55119${String(10000000 + i)}`);
+      s.customerWrites(i / 100);
+      const id = s.text(i / 100 + 0.001);
+      // Meta calls every third reply regular: the ledger disagrees inside the free tier, and agrees past it.
+      const type = i % 3 === 0 ? 'regular' : 'free_customer_service';
+      events.push(...s.events.map((e) => (e.type === 'MessageDelivered' && e.data.messageId === id ? ({ ...e, data: { ...e.data, stated: { pricing: { billable: type === 'regular', pricing_model: 'PMP', category: 'service', type } } } }) : e)));
+      units.push(...s.units());
+    }
+    const calendar = ZoneCalendar.of('UTC');
+    const months = reconcileMonths(events, units, (at) => calendar.month(at), (u) => u.charge === 'regular' && takesFreeTier(timeline.policy(u.era), u, Date.parse(u.openedAt), calendar));
+    assert.deepEqual(months.map((m) => [m.period, m.messages]), [['2026-10', 1003]]);
+    const kept = months[0]!.findings;
+    assert.ok(kept.some((f) => f.depends === 'regular') && kept.some((f) => f.depends === 'free_tier'), 'findings on both sides of the allowance');
+    const draft = draftOf(units, '2026-10', [october]);
+    const settled = kept.filter((f) => f.depends === null || ratedCharge(f.unit!, draft.freeTiers) === f.depends).map(({ depends: _d, unit: _u, ...f }) => f);
+    const key = (f: { messageId: string; kind: string }) => `${f.messageId} ${f.kind}`;
+    const rated = reconcile(events, units, (u) => ratedCharge(u, draft.freeTiers));
+    assert.deepEqual(settled.map(key).sort(), rated.map(key).sort());
+    assert.equal(rated.length, 2 * 334 + 2 * 2, 'type and billable on the 334 regular calls inside the tier, and on the 2 of 3 past it Meta frees');
   });
 });
 

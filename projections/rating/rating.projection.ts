@@ -23,6 +23,18 @@ export interface DraftLine extends InvoiceLineData {
   readonly charge: Charge;
   /** The units' ids, when rated with provenance (audit replays); never part of the draft's hash. */
   readonly unitIds?: readonly string[];
+  /**
+   * Its first and last unit in charge order, when rated with spans (stored drafts); never part of
+   * the draft's hash. With the free allowances and the card in force, they place any unit of the
+   * month on its line without rating the month again (LineFinder).
+   */
+  readonly span?: { readonly first: ChargeMark; readonly last: ChargeMark };
+}
+
+/** A unit's place in charge order: its opening instant, then its id. */
+export interface ChargeMark {
+  readonly openedAt: string;
+  readonly unitId: string;
 }
 
 export interface UnpricedUnits {
@@ -80,6 +92,8 @@ interface Pending {
   priceCategory: Category;
   count: number;
   unitIds: string[] | undefined;
+  first: BillableUnit | undefined;
+  last: BillableUnit | undefined;
   /** Its number in the units fingerprint. */
   no: number;
 }
@@ -156,6 +170,8 @@ export interface RaterOptions {
   readonly rounding?: RoundingRule;
   /** List every line's unit ids (line -> units provenance). Off where drafts are stored or rated again and again. */
   readonly provenance?: boolean;
+  /** Give every line its span in charge order: what stored drafts keep so that a line's units can be found again. */
+  readonly spans?: boolean;
 }
 
 /**
@@ -169,10 +185,12 @@ export class Rater {
   private pairCount = 0;
   private readonly rounding: RoundingRule;
   private readonly provenance: boolean;
+  private readonly spans: boolean;
 
   constructor(private readonly options: RaterOptions) {
     this.rounding = options.rounding ?? HALF_UP_PER_LINE;
     this.provenance = options.provenance ?? true;
+    this.spans = options.spans ?? false;
   }
 
   periodOf(unit: BillableUnit, at = parseInstant(unit.openedAt)): string {
@@ -336,6 +354,8 @@ export class Rater {
         priceCategory,
         count: 0,
         unitIds: this.provenance ? [] : undefined,
+        first: undefined,
+        last: undefined,
         no: sheet.opened.length,
       };
       lines.push(line);
@@ -343,6 +363,10 @@ export class Rater {
     }
     line.count += 1;
     line.unitIds?.push(unit.id);
+    if (this.spans) {
+      line.first ??= unit;
+      line.last = unit;
+    }
     sheet.units.add(unit.id, line.no);
   }
 }
@@ -367,7 +391,7 @@ function cloneSheet(sheet: Sheet, pools: ReadonlyMap<number[], number[]>): Sheet
   };
 }
 
-function takesFreeTier(policy: Policy, unit: BillableUnit, at: number, calendar: Calendar): boolean {
+export function takesFreeTier(policy: Policy, unit: BillableUnit, at: number, calendar: Calendar): boolean {
   const tier = policy.freeTier;
   if (!tier) return false;
   if (tier.categories !== 'all' && !tier.categories.includes(unit.category)) return false;
@@ -392,11 +416,11 @@ function finish(sheet: Sheet, period: string, timeline: PolicyTimeline, rounding
       exactAmount = exact.toString();
       amount = formatMoney(rounded, terms.currency);
     }
-    const { market, category, charge, tier, count: quantity, priceText: unitPrice, unitIds } = line;
+    const { market, category, charge, tier, count: quantity, priceText: unitPrice, unitIds, first, last } = line;
     // One shape per kind of draft: a literal, not a conditional spread.
-    return unitIds
-      ? { market, category, charge, tier, quantity, unitPrice, exactAmount, amount, rateCard, unitIds: [...unitIds] }
-      : { market, category, charge, tier, quantity, unitPrice, exactAmount, amount, rateCard };
+    if (unitIds) return { market, category, charge, tier, quantity, unitPrice, exactAmount, amount, rateCard, unitIds: [...unitIds] };
+    if (first && last) return { market, category, charge, tier, quantity, unitPrice, exactAmount, amount, rateCard, span: { first: markOf(first), last: markOf(last) } };
+    return { market, category, charge, tier, quantity, unitPrice, exactAmount, amount, rateCard };
   });
   lines.sort(compareLines);
   return {
@@ -427,6 +451,8 @@ function freeTierUse(allowance: Allowance, timeline: PolicyTimeline): FreeTierUs
   const through = allowance.through!;
   return { era: allowance.era, owner: allowance.owner, per: tier.per, categories: tier.categories, allowance: tier.allowance, used: allowance.used, through: { openedAt: through.openedAt, unitId: through.id } };
 }
+
+const markOf = (unit: BillableUnit): ChargeMark => ({ openedAt: unit.openedAt, unitId: unit.id });
 
 function describe(group: Pending | Unpriced): string {
   if ('reason' in group) return `unpriced|${group.market}|${group.category}|${group.reason}`;

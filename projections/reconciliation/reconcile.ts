@@ -3,7 +3,9 @@ import type { Charge, Era } from '../policies/policy.js';
 import { normaliseCategory, pricedCategory } from '../thread/steps.js';
 import type { BillableUnit } from '../thread/thread.types.js';
 
-export type FindingKind = 'pricing_model' | 'category' | 'category_unpriced' | 'billable' | 'type' | 'conversation_split' | 'conversation_merged' | 'conversation_expiry';
+export const FINDING_KINDS = ['pricing_model', 'category', 'category_unpriced', 'billable', 'type', 'conversation_split', 'conversation_merged', 'conversation_expiry'] as const;
+
+export type FindingKind = (typeof FINDING_KINDS)[number];
 
 export interface Finding {
   readonly messageId: string;
@@ -68,4 +70,56 @@ export function reconcile(events: readonly Positioned[], units: readonly Billabl
     if (ids.size > 1) findings.push({ messageId: conversationId, kind: 'conversation_merged', ledger: [...ids].sort().join(','), meta: conversationId });
   }
   return findings;
+}
+
+/** A finding as a read model keeps it: whether it holds whatever the month's rating says, or only if the unit is rated `depends`. */
+export interface KeptFinding extends Finding {
+  readonly depends: 'regular' | 'free_tier' | null;
+  /** The unit whose rated charge decides it, when it depends on one. */
+  readonly unit: BillableUnit | null;
+}
+
+export interface MonthReconciliation {
+  readonly period: string;
+  /** Messages delivered or read in the month. */
+  readonly messages: number;
+  readonly findings: readonly KeptFinding[];
+}
+
+/**
+ * A thread's reconciliation month by month, computed when it is folded, before its months are
+ * rated: a free allowance may yet absorb a regular unit, so a finding that only appears when the
+ * unit is rated regular, or only when it is rated free, says so, and the month's draft decides.
+ * `mayBeFree` tells the units a free allowance could absorb.
+ */
+export function reconcileMonths(events: readonly Positioned[], units: readonly BillableUnit[], monthOf: (at: number) => string, mayBeFree: (unit: BillableUnit) => boolean): MonthReconciliation[] {
+  const byMonth = new Map<string, Positioned[]>();
+  for (const event of events) {
+    const period = monthOf(Date.parse(event.data.timestamp));
+    (byMonth.get(period) ?? byMonth.set(period, []).get(period)!).push(event);
+  }
+  const unitOf = new Map<string, BillableUnit>();
+  for (const unit of units) for (const id of unit.messageIds) unitOf.set(id, unit);
+  // Most threads have no unit an allowance could take (only eras B, C and E have allowances): one comparison says all.
+  const undecided = units.some(mayBeFree);
+  const months: MonthReconciliation[] = [];
+  for (const [period, inMonth] of byMonth) {
+    const messages = new Set(inMonth.filter((e) => e.type === 'MessageDelivered' || e.type === 'MessageRead').map((e) => e.data.messageId)).size;
+    if (!messages) continue;
+    const asRegular = reconcile(inMonth, units);
+    if (!undecided) {
+      months.push({ period, messages, findings: asRegular.map((f) => ({ ...f, depends: null, unit: null })) });
+      continue;
+    }
+    const asFree = reconcile(inMonth, units, (unit) => (mayBeFree(unit) ? 'free_tier' : unit.charge));
+    const key = (f: Finding) => `${f.messageId}|${f.kind}|${f.ledger}|${f.meta}`;
+    const free = new Set(asFree.map(key));
+    const regular = new Set(asRegular.map(key));
+    const findings: KeptFinding[] = [
+      ...asRegular.map((f) => (free.has(key(f)) ? { ...f, depends: null, unit: null } : { ...f, depends: 'regular' as const, unit: unitOf.get(f.messageId) ?? null })),
+      ...asFree.filter((f) => !regular.has(key(f))).map((f) => ({ ...f, depends: 'free_tier' as const, unit: unitOf.get(f.messageId) ?? null })),
+    ];
+    months.push({ period, messages, findings });
+  }
+  return months;
 }

@@ -15,7 +15,7 @@ import { GetUnits } from '../read-models/queries/get-units.query.js';
 import type { UnitsAnswer } from '../read-models/queries/get-units.query.js';
 import { GetWindows } from '../read-models/queries/get-windows.query.js';
 import type { WindowsAnswer } from '../read-models/queries/get-windows.query.js';
-import { LogReadParams, PageParams, PeriodParams, UnitsParams, WindowsParams } from '../read-models/queries/query-params.js';
+import { AccountsParams, LogReadParams, ReconciliationParams, UnitsParams, WindowsParams } from '../read-models/queries/query-params.js';
 import { ListAccounts } from '../read-models/queries/list-accounts.query.js';
 import type { AccountsAnswer } from '../read-models/queries/list-accounts.query.js';
 import { AccountDirectory } from './account-directory.js';
@@ -41,11 +41,11 @@ export class AccountsController {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  @Doc({ summary: 'List accounts', description: 'The accounts the key may see, a page at a time, each with the terms of its latest settings, its primary location and how many numbers and settings changes it has.', ok: ACCOUNTS, errors: [...READ_PROBLEMS] })
+  @Doc({ summary: 'List accounts', description: 'The accounts the key may see (those whose WABA or portfolio id contains `q`, when given), a page at a time, each with the terms of its latest settings, its primary location and how many numbers and settings changes it has.', ok: ACCOUNTS, errors: [...READ_PROBLEMS] })
   @Get('accounts')
   @Allow('billing', 'auditor')
-  async list(@Query() params: PageParams, @Caller() scope: Scope): Promise<AccountsAnswer> {
-    return this.queries.execute(new ListAccounts(scope, params.limit ?? 100, params.offset ?? 0, params.minPosition));
+  async list(@Query() params: AccountsParams, @Caller() scope: Scope): Promise<AccountsAnswer> {
+    return this.queries.execute(new ListAccounts(scope, params.limit ?? 100, params.offset ?? 0, params.minPosition, params.q));
   }
 
   @Doc({ summary: "An account's history", description: "Read from the account's own stream: registration, every dated settings change and every number, with who recorded each and when.", ok: ACCOUNT_HISTORY, errors: [...READ_PROBLEMS, 'ACCOUNT_UNKNOWN'] })
@@ -91,17 +91,19 @@ export class AccountsController {
     return this.queries.execute(new GetWindows(scope, wabaId, at, thread, params.minPosition));
   }
 
-  @Doc({ summary: 'Billable units of a month', description: "The units of the account's local month, a page at a time: conversations or charged messages, each with its category, market, charge (after free allowances), era and the messages behind it.", ok: UNITS, errors: [...READ_PROBLEMS, 'ACCOUNT_UNKNOWN'] })
+  @Doc({ summary: 'Billable units of a month', description: "The units of the account's local month in charge order, a page at a time (`after` the previous page's `next`): conversations or charged messages, each with its category, market, charge (after free allowances), era and the messages behind it. With `line`, only the units of that line of the month's draft: read from the units table between the line's first and last unit, never by rating the month again.", ok: UNITS, errors: [...READ_PROBLEMS, 'ACCOUNT_UNKNOWN', 'LINE_UNKNOWN'] })
   @Get('accounts/:wabaId/units')
   @Allow('billing', 'auditor')
   async units(@Param('wabaId') wabaId: string, @Query() params: UnitsParams, @Caller() scope: Scope): Promise<UnitsAnswer> {
-    return this.queries.execute(new GetUnits(scope, wabaId, params.period, params.limit ?? 1000, params.offset ?? 0, params.minPosition));
+    const page = { limit: params.limit ?? 1000, offset: params.offset ?? 0, after: params.after, line: params.line };
+    return this.queries.execute(new GetUnits(scope, wabaId, params.period, page, params.minPosition));
   }
 
-  @Doc({ summary: "Meta's verdicts against the ledger's", description: "For every message delivered in the month, Meta's stated `pricing` (billable, category, pricing model, type) against the ledger's decision; each disagreement is a finding, counted by kind.", ok: RECONCILIATION, errors: [...READ_PROBLEMS, 'ACCOUNT_UNKNOWN'] })
+  @Doc({ summary: "Meta's verdicts against the ledger's", description: "For every message delivered in the month, Meta's stated `pricing` (billable, category, pricing model, type) against the ledger's decision; each disagreement is a finding, counted by kind, and listed a page at a time by kind, then message id (`kind` to keep one kind, `after` the previous page's `next`). Read from findings kept as each thread is folded, settled by the month's free allowances.", ok: RECONCILIATION, errors: [...READ_PROBLEMS, 'ACCOUNT_UNKNOWN'] })
   @Get('accounts/:wabaId/reconciliation')
   @Allow('billing', 'auditor')
-  async reconciliation(@Param('wabaId') wabaId: string, @Query() params: PeriodParams, @Caller() scope: Scope): Promise<ReconciliationAnswer> {
-    return this.queries.execute(new GetReconciliation(scope, wabaId, params.period, params.minPosition));
+  async reconciliation(@Param('wabaId') wabaId: string, @Query() params: ReconciliationParams, @Caller() scope: Scope): Promise<ReconciliationAnswer> {
+    const page = { kind: params.kind, after: params.after, limit: params.limit ?? 1000 };
+    return this.queries.execute(new GetReconciliation(scope, wabaId, params.period, page, params.minPosition));
   }
 }

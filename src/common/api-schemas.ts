@@ -46,15 +46,26 @@ export const UNIT = objectOf({
   messageIds: arrayOf(str()),
 });
 
-export const UNITS = objectOf({ ...REFLECTING, wabaId: str(), period: str('YYYY-MM'), total: int(), offset: int(), units: arrayOf(UNIT) });
+export const UNITS = objectOf({
+  ...REFLECTING,
+  wabaId: str(),
+  period: str('YYYY-MM'),
+  line: int('the draft line asked for, when one was'),
+  total: int("the month's units, or the line's quantity"),
+  offset: int(),
+  units: arrayOf(UNIT),
+  next: nullable(str('hand back as `after` for the next page; null on the last')),
+});
 
 export const RECONCILIATION = objectOf({
   ...REFLECTING,
   wabaId: str(),
   period: str(),
   messages: int('messages delivered in the month'),
-  findings: arrayOf(objectOf({ messageId: str(), kind: str('the disagreement: category, billable, pricing model, ...'), ledger: str("the ledger's verdict"), meta: str("Meta's stated verdict"), phoneNumberId: str(), customer: str() })),
+  total: int('findings of the kind asked for, or of every kind, over all pages'),
   byKind: mapOf(int(), 'findings per kind'),
+  findings: arrayOf(objectOf({ messageId: str(), kind: str('the disagreement: category, billable, pricing model, ...'), ledger: str("the ledger's verdict"), meta: str("Meta's stated verdict"), phoneNumberId: str(), customer: str() })),
+  next: nullable(str('hand back as `after` for the next page; null on the last')),
 });
 
 const LINE = objectOf({
@@ -100,6 +111,20 @@ export const INVOICE_DOCUMENTS = objectOf({
   documents: arrayOf(objectOf({ type: str('InvoiceIssued, InvoiceRevised or InvoiceVoided'), position: str(), recordedAt: instant(), actor: str(), status: str(), revision: int(), data: open('the event as recorded') })),
 });
 
+export const MONTHS = objectOf({
+  ...REFLECTING,
+  wabaId: str(),
+  months: arrayOf(
+    objectOf({
+      period: str('YYYY-MM, newest first'),
+      draft: nullable(objectOf({ total: money(), currency: str(), hash: str() })),
+      pending: bool('units changed after the draft was rated: it is being rated again'),
+      blocked: int('projection failures that keep the month from being issued'),
+      invoice: nullable(objectOf({ invoiceId: str(), status: str(), revision: int(), total: money(), currency: str(), hash: str() })),
+    }),
+  ),
+});
+
 export const DRAFT = objectOf({
   ...REFLECTING,
   hash: str('sha256 of the draft'),
@@ -114,6 +139,7 @@ const WINDOW_BAR = objectOf({ kind: { type: 'string', enum: ['customer_service',
 export const THREAD_AUDIT = objectOf({
   ...REFLECTING,
   units: arrayOf(UNIT),
+  events: arrayOf(open('a stored event of the thread: type, data and log position'), "the thread's events, as the fold took them"),
   decisions: arrayOf(DECISION),
   bars: arrayOf(WINDOW_BAR, 'the windows as bars on a time axis: customer service, conversations by category, free entry points'),
   text: str('the same, for a person'),

@@ -14,7 +14,9 @@ import { formatPosition } from '../event-store/position.js';
 import { Metrics } from '../metrics/metrics.service.js';
 import { GetDraft } from '../read-models/queries/get-draft.query.js';
 import type { DraftAnswer } from '../read-models/queries/get-draft.query.js';
-import { PeriodParams } from '../read-models/queries/query-params.js';
+import { ListMonths } from '../read-models/queries/list-months.query.js';
+import type { MonthsAnswer } from '../read-models/queries/list-months.query.js';
+import { PeriodParams, ReadParams } from '../read-models/queries/query-params.js';
 import { documentFacts, invoiceCsv, invoicePdf } from './invoice-export.js';
 import { InvoiceLedger } from './invoice-ledger.js';
 import type { InvoiceAnswer, InvoiceRow } from './invoice-ledger.js';
@@ -25,7 +27,7 @@ import { ReasonRequest } from './revise-invoice/revise-invoice.request.js';
 import { VoidInvoice } from './void-invoice/void-invoice.command.js';
 import { InvoiceFormatParams, InvoiceListParams } from './invoice-params.js';
 import { Doc, READ_PROBLEMS, WRITE_PROBLEMS } from '../common/api-doc.js';
-import { DRAFT, INVOICE, INVOICE_ANSWER, INVOICE_DOCUMENTS, INVOICE_LIST } from '../common/api-schemas.js';
+import { DRAFT, INVOICE, INVOICE_ANSWER, INVOICE_DOCUMENTS, INVOICE_LIST, MONTHS } from '../common/api-schemas.js';
 
 @ApiTags('invoices')
 @ApiBearerAuth()
@@ -44,6 +46,13 @@ export class InvoicesController {
   @Allow('billing', 'auditor')
   async draft(@Param('wabaId') wabaId: string, @Query() params: PeriodParams, @Caller() scope: Scope): Promise<DraftAnswer> {
     return this.queries.execute(new GetDraft(scope, wabaId, params.period, params.minPosition));
+  }
+
+  @Doc({ summary: "An account's months", description: 'Every month with a draft, an invoice or a projection failure, newest first: the draft total, whether it is being rated again, how many failures block it, and the invoice issued for it (status, revision, total).', ok: MONTHS, errors: [...READ_PROBLEMS, 'ACCOUNT_UNKNOWN'] })
+  @Get('accounts/:wabaId/months')
+  @Allow('billing', 'auditor')
+  async months(@Param('wabaId') wabaId: string, @Query() params: ReadParams, @Caller() scope: Scope): Promise<MonthsAnswer> {
+    return this.queries.execute(new ListMonths(scope, wabaId, params.minPosition));
   }
 
   @Doc({ summary: "Issue a month's invoice", description: "Freezes a month's settled draft into an issued invoice. The same draft issued again appends nothing.", ok: INVOICE_ANSWER, status: 'append', errors: [...WRITE_PROBLEMS, 'ACCOUNT_UNKNOWN', 'PERIOD_NOT_ENDED', 'INVOICE_UNPRICED', 'INVOICE_ALREADY_ISSUED', 'INVOICE_CONFLICT', 'DRAFT_BLOCKED', 'DRAFT_NOT_SETTLED'] })

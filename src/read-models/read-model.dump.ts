@@ -21,6 +21,8 @@ export async function dumpReadModels(sql: Sql, tables: ReadModelTables): Promise
     ...(await query(`SELECT 'invoice', invoice_id, status, revision, total, hash, position FROM ${tables.invoices} ORDER BY invoice_id`)),
     ...(await query(`SELECT 'failure', id, partition, kind, subject, waba_id, stream, code, message FROM ${tables.failures} ORDER BY id`)),
     ...(await query(`SELECT 'blocked', failure_id, waba_id, period FROM ${tables.blocked} ORDER BY failure_id, waba_id, period`)),
+    ...(await query(`SELECT 'finding', waba_id, period, message_id, kind, stream, depends, ledger, meta, unit FROM ${tables.findings} ORDER BY waba_id, period, message_id, kind, stream, depends`)),
+    ...(await query(`SELECT 'compared', stream, period, waba_id, messages FROM ${tables.compared} ORDER BY stream, period`)),
   ];
 }
 

@@ -84,8 +84,13 @@ export class ReadModelReader {
   /** The account as of the read's checkpoint; outside the caller's scope it is absent, as an unknown one. */
   /** The free allowances a month's draft used: which of its units were rated `free_tier`. */
   async freeTiers(tables: ReadModelTables, wabaId: string, period: string): Promise<readonly FreeTierUse[]> {
-    const [draft] = await this.sql.all<{ data: string }>(`SELECT data FROM ${tables.drafts} WHERE waba_id = ? AND period = ?`, [wabaId, period]);
-    return draft ? ((JSON.parse(draft.data) as InvoiceDraft).freeTiers ?? []) : [];
+    return (await this.draft(tables, wabaId, period))?.freeTiers ?? [];
+  }
+
+  /** A month's stored draft, as last rated. */
+  async draft(tables: ReadModelTables, wabaId: string, period: string): Promise<InvoiceDraft | undefined> {
+    const [row] = await this.sql.all<{ data: string }>(`SELECT data FROM ${tables.drafts} WHERE waba_id = ? AND period = ?`, [wabaId, period]);
+    return row && (JSON.parse(row.data) as InvoiceDraft);
   }
 
   account(engine: EngineState, wabaId: string, scope: Scope): AccountContext {

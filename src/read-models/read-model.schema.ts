@@ -5,7 +5,7 @@ import type { Sql } from './sql.js';
 import { ensureSchema } from './sql.js';
 
 /** Bumped when the tables change shape; the engine version is the other half of a projection's version. */
-const SCHEMA_REVISION = 6;
+const SCHEMA_REVISION = 7;
 
 export const PROJECTION_VERSION = `${ENGINE_VERSION}+${SCHEMA_REVISION}`;
 
@@ -23,6 +23,8 @@ export class ReadModelTables {
   readonly invoices: string;
   readonly failures: string;
   readonly blocked: string;
+  readonly findings: string;
+  readonly compared: string;
   readonly checkpoints: Checkpoints;
   readonly partitions = PARTITIONS;
 
@@ -40,6 +42,8 @@ export class ReadModelTables {
     this.invoices = `${prefix}invoices`;
     this.failures = `${prefix}failures`;
     this.blocked = `${prefix}blocked`;
+    this.findings = `${prefix}findings`;
+    this.compared = `${prefix}compared`;
     this.checkpoints = new Checkpoints(`${prefix}checkpoints`);
   }
 
@@ -53,6 +57,8 @@ export class ReadModelTables {
     // Threads are not: their rows (about 550 bytes) would land at random places among whole rows,
     // where a row id appends them and only the small key index takes the random inserts.
     const clustered = sql.dialect === 'sqlite' ? ' WITHOUT ROWID' : '';
+    // Findings are paged by their text key: byte order on both stores, as the ledger compares ids.
+    const bytes = sql.dialect === 'postgres' ? ' COLLATE "C"' : '';
     const statements = [
       // Accounts, numbers, cards and maps in log order: every partition's state at its own checkpoint is a prefix of it.
       `CREATE TABLE IF NOT EXISTS ${this.settings} (commit_pos BIGINT NOT NULL, prepare_pos BIGINT NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (commit_pos, prepare_pos))`,
@@ -79,13 +85,24 @@ export class ReadModelTables {
         attempts INTEGER NOT NULL, retry INTEGER NOT NULL)`,
       `CREATE TABLE IF NOT EXISTS ${this.blocked} (failure_id TEXT NOT NULL, waba_id TEXT NOT NULL, period TEXT NOT NULL, partition INTEGER NOT NULL, PRIMARY KEY (failure_id, waba_id, period))`,
       `CREATE INDEX IF NOT EXISTS ${this.index(this.blocked, 'month')} ON ${this.blocked} (waba_id, period)`,
+      // Meta's stated verdicts against the ledger's, per thread and month, kept when the thread is folded and replaced
+      // whole when it is folded again (keyed by stream for that). `depends` is '' for a finding that holds however the
+      // month is rated, else the rated charge of `unit` it needs. Counts and pages read a month by kind, then message id.
+      `CREATE TABLE IF NOT EXISTS ${this.findings} (stream TEXT${bytes} NOT NULL, period TEXT NOT NULL, message_id TEXT${bytes} NOT NULL, kind TEXT${bytes} NOT NULL,
+        depends TEXT${bytes} NOT NULL, waba_id TEXT NOT NULL, ledger TEXT NOT NULL, meta TEXT NOT NULL, phone_number_id TEXT NOT NULL, customer TEXT NOT NULL, unit TEXT,
+        PRIMARY KEY (stream, period, message_id, kind, depends))${clustered}`,
+      `CREATE INDEX IF NOT EXISTS ${this.index(this.findings, 'kind')} ON ${this.findings} (waba_id, period, kind, message_id, stream, depends)`,
+      // The few findings a free allowance decides, read whole for every count.
+      `CREATE INDEX IF NOT EXISTS ${this.index(this.findings, 'depends')} ON ${this.findings} (waba_id, period) WHERE depends <> ''`,
+      `CREATE TABLE IF NOT EXISTS ${this.compared} (stream TEXT NOT NULL, period TEXT NOT NULL, waba_id TEXT NOT NULL, messages INTEGER NOT NULL, PRIMARY KEY (stream, period))${clustered}`,
+      `CREATE INDEX IF NOT EXISTS ${this.index(this.compared, 'month')} ON ${this.compared} (waba_id, period, messages)`,
     ];
     for (const statement of statements) await sql.run(statement);
     await this.checkpoints.create(sql, this.partitions);
   }
 
   async drop(sql: Sql): Promise<void> {
-    const tables = [this.settings, this.threads, this.units, this.orphans, this.drafts, this.dirty, this.invoices, this.failures, this.blocked, this.checkpoints.table];
+    const tables = [this.settings, this.threads, this.units, this.orphans, this.drafts, this.dirty, this.invoices, this.failures, this.blocked, this.findings, this.compared, this.checkpoints.table];
     for (const table of tables) await sql.run(`DROP TABLE IF EXISTS ${table}`);
   }
 }

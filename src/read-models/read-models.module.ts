@@ -15,6 +15,7 @@ import { GetDraftHandler } from './queries/get-draft.query.js';
 import { GetReconciliationHandler } from './queries/get-reconciliation.query.js';
 import { GetUnitsHandler } from './queries/get-units.query.js';
 import { ListAccountsHandler } from './queries/list-accounts.query.js';
+import { ListMonthsHandler } from './queries/list-months.query.js';
 import { GetWindowsHandler } from './queries/get-windows.query.js';
 
 @Global()
@@ -46,6 +47,7 @@ export class ReadModelsModule implements OnApplicationShutdown {
         GetWindowsHandler,
         GetUnitsHandler,
         ListAccountsHandler,
+        ListMonthsHandler,
         GetDraftHandler,
         ExplainThreadHandler,
         GetReconciliationHandler,

@@ -30,6 +30,22 @@ export async function browser(): Promise<{ context: BrowserContext; close(): Pro
   };
 }
 
+/** A marketing template of October delivered late, once the month was issued, and the invoice revised for it: 0.14 becomes 0.20 USD. */
+export async function reviseWithLateDelivery(url: string): Promise<void> {
+  const admin = new Client(url, ADMIN_KEY);
+  const thread = { wabaId: WABA, phoneNumberId: 'phone-console', customer: '5511987650003', messageId: 'wamid.c5' };
+  assert.equal((await admin.post('/messages/sent', { ...thread, timestamp: '2025-10-21T13:00:00Z', kind: 'template', template: { name: 'late', category: 'marketing' } })).status, 201);
+  const delivered = await admin.post<{ position: string }>('/messages/statuses', { ...thread, timestamp: '2025-10-21T13:00:02Z', status: 'delivered' });
+  for (let tries = 0; ; tries++) {
+    const draft = await admin.get<{ pending: boolean; draft: { total: string } }>(`/accounts/${WABA}/drafts?period=${PERIOD}&minPosition=${delivered.body.position}`);
+    if (draft.status === 200 && !draft.body.pending && draft.body.draft.total === '0.20') break;
+    if (tries > 200) throw new Error(`the late message was not rated: ${JSON.stringify(draft.body)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const revised = await admin.post(`/invoices/${WABA}.${PERIOD}/revisions`, { reason: 'a delivery reported late' });
+  assert.equal(revised.status, 201, JSON.stringify(revised.body));
+}
+
 export interface ConsoleLedger {
   readonly running: Running;
   readonly keys: { readonly auditor: string; readonly billing: string };

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { browser, consoleLedger, PERIOD, WABA } from './console-kit.js';
+import { browser, consoleLedger, PERIOD, reviseWithLateDelivery, WABA } from './console-kit.js';
 import type { ConsoleLedger } from './console-kit.js';
 
 async function signIn(page: Page, url: string, key: string): Promise<void> {
@@ -36,6 +36,8 @@ describe('the console, in a real browser', { skip }, () => {
     await page.click(`a[href="#/accounts/${WABA}"]`);
     await page.getByRole('heading', { name: `Account ${WABA}` }).waitFor();
     assert.match(await page.locator('dl.facts').innerText(), /America\/Sao_Paulo[\s\S]*USD[\s\S]*phone-console \(\+5511955550000\)/);
+    await page.locator('table.months tbody tr').first().waitFor();
+    assert.deepEqual(await page.locator('table.months tbody tr').allInnerTexts(), [`${PERIOD}\t0.14 USD\t\tdraft\t\t`]);
     await page.fill('input[name=period]', PERIOD);
     await page.click('form.month-picker button');
     await page.locator('table.lines tbody tr').first().waitFor();
@@ -54,9 +56,12 @@ describe('the console, in a real browser', { skip }, () => {
     await page.locator('table.lines tbody tr').first().click();
     await page.locator('table.unit-list tbody tr').nth(1).waitFor();
     assert.deepEqual(await page.locator('table.unit-list tbody tr td:first-child').allInnerTexts(), ['message:wamid.c1', 'message:wamid.c2']);
+    assert.match(await page.locator('section.units p.pager').innerText(), /^Units 1–2 of 2/);
     await page.locator('table.unit-list tbody tr').first().click();
+    await page.locator('table.events tbody tr').first().waitFor();
     const events = await page.locator('table.events tbody tr td:first-child').allInnerTexts();
     assert.deepEqual(events, ['MessageSent', 'MessageDelivered']);
+    assert.equal(await page.locator('p.priced').innerText(), 'Priced regular at 0.0625, rate card meta-USD 2025-10-01, row Brazil/marketing');
     assert.ok((await page.locator('ol.decisions li').count()) > 0);
     assert.equal(await page.locator('[data-write]').count(), 0, 'an auditor is offered nothing that writes');
     assert.equal(await page.getByRole('button', { name: 'Issue invoice' }).count(), 0);
@@ -73,6 +78,8 @@ describe('the console, in a real browser', { skip }, () => {
     // One customer service window: the reply at 13:05 UTC opens it for 24 h, 10:05 in São Paulo.
     assert.deepEqual(await page.locator('table.bars tbody tr').allInnerTexts(), ['Customer service window\t2025-10-06 10:05\t2025-10-07 10:05\t']);
     assert.ok((await page.locator('.timeline svg path').count()) > 10, 'the chart is drawn');
+    // The axis is the account's wall clock: a day's tick is labelled at its local midnight.
+    assert.ok((await page.locator('.timeline svg text').allTextContents()).includes('2025-10-07'), 'a tick at midnight in São Paulo');
     const marks = page.locator('table.marks tbody tr');
     assert.equal(await marks.count(), 3);
     assert.deepEqual(await page.locator('table.marks tbody tr.charged td:nth-child(3)').allInnerTexts(), ['wamid.c1', 'wamid.c3']);
@@ -108,5 +115,20 @@ describe('the console, in a real browser', { skip }, () => {
     assert.equal(await page.getByRole('button', { name: 'Issue invoice' }).count(), 0, 'an issued month is not offered again');
     await page.getByRole('button', { name: 'Verify' }).click();
     assert.equal(await page.locator('p.verdict').innerText(), 'Verified: the log gives this invoice, and every chain holds.');
+  });
+
+  it('shows a revision beside the invoice it revises, with the adjustment lines between them', async () => {
+    await reviseWithLateDelivery(ledger.running.url);
+    const page = await chrome.context.newPage();
+    await signIn(page, ledger.running.url, ledger.keys.auditor);
+    await page.goto(`${ledger.running.url}/console/#/accounts/${WABA}/months/${PERIOD}`);
+    await page.locator('.documents article.document').nth(1).waitFor();
+    assert.deepEqual(
+      (await page.locator('.documents article.document h4').allInnerTexts()).map((t) => t.trim()),
+      ['Issued · revision 0', 'Revised · revision 1'],
+    );
+    assert.deepEqual(await page.locator('.documents table.document-lines tfoot td.num').allInnerTexts(), ['0.14 USD', '0.20 USD']);
+    assert.deepEqual(await page.locator('table.adjustments tr.adjustment').allInnerTexts(), ['Brazil\tmarketing\tregular\t\t1\t0.0625\t0.0625\t0.06']);
+    assert.match(await page.locator('.documents article.document').nth(1).innerText(), /a delivery reported late/);
   });
 });

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { browser, consoleLedger, PERIOD, WABA } from './console-kit.js';
+import { browser, consoleLedger, PERIOD, reviseWithLateDelivery, WABA } from './console-kit.js';
 
 /**
  * npm run console:screenshots [-- DIR]: the console's pages as a person sees them, as PNGs, on a
@@ -30,7 +30,14 @@ try {
   await page.locator('.timeline svg').waitFor();
   await page.locator('table.marks tbody tr.charged').first().click();
   await page.screenshot({ path: join(out, 'thread-time-line.png'), fullPage: true });
-  process.stdout.write(`screenshots in ${out}: accounts.png, account.png, invoice-drill-down.png, thread-time-line.png\n`);
+  await page.goto(`${ledger.running.url}/console/#/accounts/${WABA}/months/${PERIOD}`);
+  await page.getByRole('button', { name: 'Issue invoice' }).click();
+  await page.getByText(`Invoice ${WABA}.${PERIOD}`).waitFor();
+  await reviseWithLateDelivery(ledger.running.url);
+  await page.reload();
+  await page.locator('table.adjustments').waitFor();
+  await page.screenshot({ path: join(out, 'invoice-revisions.png'), fullPage: true });
+  process.stdout.write(`screenshots in ${out}: accounts.png, account.png, invoice-drill-down.png, thread-time-line.png, invoice-revisions.png\n`);
 } finally {
   await chrome.close();
   await ledger.close();

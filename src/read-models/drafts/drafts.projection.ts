@@ -134,7 +134,7 @@ export class DraftsProjection {
     return this.rated(portfolio, period, formatPosition(end), writes, (members) => {
       const accounts = new Map(members.map((waba) => [waba, this.state.accounts.get(waba)!]));
       // Nothing extends a rebuild's month later: no rater is kept, nor a copy to rewind to.
-      const rater = new Rater({ accounts, book: this.state.book, timeline: this.state.timeline, provenance: false });
+      const rater = new Rater({ accounts, book: this.state.book, timeline: this.state.timeline, provenance: false, spans: true });
       for (const { unit, at } of units) rater.add(unit, at);
       const withUnits = new Set(units.map((u) => u.unit.wabaId));
       return { rater, written: members.filter((waba) => withUnits.has(waba)) };

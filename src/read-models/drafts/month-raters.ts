@@ -89,7 +89,7 @@ export class MonthRaters {
   /** A rater for a month rated from all its units, kept for the next time with a base `recent` units back. */
   start(key: string, book: RateCardBook, timeline: PolicyTimeline, accounts: ReadonlyMap<string, AccountContext>, units: readonly Charged[]): Rater {
     this.drop(key);
-    const base = new Rater({ accounts, book, timeline, provenance: false });
+    const base = new Rater({ accounts, book, timeline, provenance: false, spans: true });
     const split = Math.max(0, units.length - this.recent);
     for (const { unit, at } of units.slice(0, split)) base.add(unit, at);
     const rater = base.clone();

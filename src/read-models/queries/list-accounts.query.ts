@@ -30,6 +30,8 @@ export class ListAccounts extends Query<AccountsAnswer> {
     readonly limit: number,
     readonly offset: number,
     readonly minPosition: string | undefined,
+    /** Only accounts whose WABA or portfolio id contains it, in any case. */
+    readonly search = '',
   ) {
     super();
   }
@@ -40,9 +42,11 @@ export class ListAccounts extends Query<AccountsAnswer> {
 export class ListAccountsHandler implements IQueryHandler<ListAccounts> {
   constructor(@Inject(ReadModelReader) private readonly reader: ReadModelReader) {}
 
-  async execute({ scope, limit, offset, minPosition }: ListAccounts): Promise<AccountsAnswer> {
+  async execute({ scope, limit, offset, minPosition, search }: ListAccounts): Promise<AccountsAnswer> {
     const { at, engine } = await this.reader.reflecting(minPosition, false);
-    const visible = [...engine.accounts.values()].filter((a) => inScope(scope, a.wabaId)).sort((a, b) => (a.wabaId < b.wabaId ? -1 : 1));
+    const needle = search.toLowerCase();
+    const found = (id: string) => !needle || id.toLowerCase().includes(needle);
+    const visible = [...engine.accounts.values()].filter((a) => inScope(scope, a.wabaId) && (found(a.wabaId) || found(a.portfolioId))).sort((a, b) => (a.wabaId < b.wabaId ? -1 : 1));
     const accounts = visible.slice(offset, offset + limit).map((account) => ({
       wabaId: account.wabaId,
       portfolioId: account.portfolioId,

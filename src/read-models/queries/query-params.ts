@@ -1,6 +1,7 @@
 import { ApiPropertyOptional, ApiProperty, IntersectionType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Matches, Max, Min, ValidateIf } from 'class-validator';
+import { IsIn, IsInt, IsOptional, Matches, Max, Min, ValidateIf } from 'class-validator';
+import { FINDING_KINDS } from '../../../projections/reconciliation/reconcile.js';
 import { IsInstant } from '../../common/edge-rules.js';
 import { IsLedgerId, WA_ID } from '../../messages/thread-key.request.js';
 
@@ -29,15 +30,17 @@ export class PeriodParams extends ReadParams {
   period!: string;
 }
 
-export class PageParams extends ReadParams {
-  @ApiPropertyOptional({ description: 'Default 1,000 units, or 100 accounts', maximum: 10000 })
+export class LimitParams extends ReadParams {
+  @ApiPropertyOptional({ description: 'Default 1,000 units or findings, or 100 accounts', maximum: 10000 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(10_000)
   limit?: number;
+}
 
+export class PageParams extends LimitParams {
   @ApiPropertyOptional({ default: 0 })
   @IsOptional()
   @Type(() => Number)
@@ -46,8 +49,42 @@ export class PageParams extends ReadParams {
   offset?: number;
 }
 
-/** A month's units, a page at a time. */
-export class UnitsParams extends IntersectionType(PeriodParams, PageParams) {}
+/** Accounts, a page at a time, optionally those a search finds. */
+export class AccountsParams extends PageParams {
+  @ApiPropertyOptional({ description: 'Only accounts whose WABA or portfolio id contains this, in any case', example: 'portfolio-12' })
+  @IsOptional()
+  @Matches(/^[^\u0000-\u001f]{1,100}$/, { message: 'must be 1 to 100 printable characters' })
+  q?: string;
+}
+
+/** A month's units, a page at a time: all of them, or one draft line's. */
+export class UnitsParams extends IntersectionType(PeriodParams, PageParams) {
+  @ApiPropertyOptional({ description: "Only the units of this line of the month's draft, numbered from 1 as the draft lists its lines" })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  line?: number;
+
+  @ApiPropertyOptional({ description: "The page after this one: the `next` a page answered (its last unit's opening instant and id)", example: '2025-10-03T10:00:00.000Z~message:wamid.A1' })
+  @IsOptional()
+  @Matches(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z~[^~]{1,200}$/, { message: "must be a page's `next`: an instant and a unit id joined by ~" })
+  after?: string;
+}
+
+/** A month's reconciliation: every kind's count, and a page of findings. */
+export class ReconciliationParams extends IntersectionType(PeriodParams, LimitParams) {
+  @ApiPropertyOptional({ description: 'Only findings of this kind', example: 'category' })
+  @IsOptional()
+  @IsIn(FINDING_KINDS)
+  kind?: string;
+
+  @ApiPropertyOptional({ description: "The page after this one: the `next` a page answered" })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{1,2000}$/, { message: "must be a page's `next`" })
+  after?: string;
+}
 
 export class WindowsParams extends ReadParams {
   @ApiPropertyOptional({ description: 'The instant (ISO-8601); now when absent', example: '2025-07-01T12:00:00Z' })

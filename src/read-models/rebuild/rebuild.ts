@@ -13,7 +13,7 @@ import { EngineState } from '../settings/engine-state.js';
 import { SettingsProjection } from '../settings/settings.projection.js';
 import type { Param, Sql } from '../sql.js';
 import { INVOICE_TYPES, toPositioned } from '../threads/thread-history.js';
-import { foldRows, THREAD_COLUMNS, THREAD_UPSERT, touchedMonths, UNIT_UPSERT } from '../threads/thread-rows.js';
+import { COMPARED_COLUMNS, FINDING_COLUMNS, foldRows, THREAD_COLUMNS, THREAD_UPSERT, touchedMonths, UNIT_UPSERT } from '../threads/thread-rows.js';
 import { ratingUnit, UNIT_COLUMNS } from '../threads/unit-rows.js';
 import type { Charged } from '../drafts/month-raters.js';
 import { byCharge } from '../drafts/month-raters.js';
@@ -51,6 +51,8 @@ export async function rebuildWorker(context: RebuildContext, partitions: readonl
   let writes = new Writes();
   let units: Param[][] = [];
   let threads: Param[][] = [];
+  let findings: Param[][] = [];
+  let compared: Param[][] = [];
   let writing: Promise<void> = Promise.resolve();
   /**
    * Starts writing the rows in hand and goes on folding while they are written (a store on
@@ -59,10 +61,14 @@ export async function rebuildWorker(context: RebuildContext, partitions: readonl
   const flush = async () => {
     writes.insertMany(tables.units, UNIT_COLUMNS, units, UNIT_UPSERT);
     writes.insertMany(tables.threads, THREAD_COLUMNS, threads, THREAD_UPSERT);
+    writes.insertMany(tables.findings, FINDING_COLUMNS, findings, 'ON CONFLICT DO NOTHING');
+    writes.insertMany(tables.compared, COMPARED_COLUMNS, compared, 'ON CONFLICT DO NOTHING');
     const batch = writes;
     writes = new Writes();
     units = [];
     threads = [];
+    findings = [];
+    compared = [];
     await writing;
     writing = (async () => {
       await sql.transaction(async (tx) => {
@@ -103,6 +109,8 @@ export async function rebuildWorker(context: RebuildContext, partitions: readonl
         month.push(row);
       }
       threads.push(thread.thread);
+      for (const row of thread.findings) findings.push(row);
+      for (const row of thread.compared) compared.push(row);
     } catch (error) {
       const { code, message } = faultOf(error, 'FOLD_FAILED');
       const newest = history[history.length - 1]!;

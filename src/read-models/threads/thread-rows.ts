@@ -6,6 +6,8 @@ import { openUntil } from '../../../projections/thread/windows.js';
 import { parseInstant } from '../../../projections/time/zone-calendar.js';
 import { AccountTerms } from '../../../projections/accounts/account-terms.js';
 import type { BlockedMonth } from '../failures/failure-log.js';
+import { takesFreeTier } from '../../../projections/rating/rating.projection.js';
+import { reconcileMonths } from '../../../projections/reconciliation/reconcile.js';
 import type { Param } from '../sql.js';
 import type { UnitKey } from './unit-rows.js';
 import { UNIT_COLUMNS, unitRow } from './unit-rows.js';
@@ -32,7 +34,17 @@ export interface FoldedUnit {
 export interface FoldedThread {
   readonly thread: Param[];
   readonly units: readonly FoldedUnit[];
+  /** Rows of the findings table (FINDING_COLUMNS) and of the compared table (COMPARED_COLUMNS). */
+  readonly findings: Param[][];
+  readonly compared: Param[][];
 }
+
+export const FINDING_COLUMNS = ['waba_id', 'period', 'message_id', 'kind', 'stream', 'depends', 'ledger', 'meta', 'phone_number_id', 'customer', 'unit'] as const;
+export const COMPARED_COLUMNS = ['stream', 'period', 'waba_id', 'messages'] as const;
+
+/** What rating needs of a unit to tell whether a free allowance took it (ratedCharge). */
+const ratedFields = (unit: BillableUnit) =>
+  JSON.stringify({ id: unit.id, wabaId: unit.wabaId, phoneNumberId: unit.phoneNumberId, category: unit.category, era: unit.era, openedAt: unit.openedAt, charge: unit.charge });
 
 /** What makes a thread unfoldable before the engine runs: a code the failure list shows. */
 export class ThreadFault extends Error {
@@ -77,7 +89,16 @@ export function foldRows(stream: string, history: readonly Positioned[], account
     units.push({ row, period, at, unit });
   }
   const thread: Param[] = [stream, partition, key.wabaId, key.phoneNumberId, key.customer, first, last, openUntil(result.windows), JSON.stringify(result.windows), JSON.stringify(keys), position];
-  return { thread, units };
+  const mayBeFree = (unit: BillableUnit) => unit.charge === 'regular' && takesFreeTier(engine.timeline.policy(unit.era), unit, parseInstant(unit.openedAt), calendar);
+  const findings: Param[][] = [];
+  const compared: Param[][] = [];
+  for (const month of reconcileMonths(history, result.units, (at) => calendar.month(at), mayBeFree)) {
+    compared.push([stream, month.period, key.wabaId, month.messages]);
+    for (const f of month.findings) {
+      findings.push([key.wabaId, month.period, f.messageId, f.kind, stream, f.depends ?? '', f.ledger, f.meta, key.phoneNumberId, key.customer, f.unit && ratedFields(f.unit)]);
+    }
+  }
+  return { thread, units, findings, compared };
 }
 
 /** Columns the units table requires, typed as it stores them: a unit that would break the insert breaks its thread only. */

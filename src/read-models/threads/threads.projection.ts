@@ -13,7 +13,7 @@ import type { EngineState } from '../settings/engine-state.js';
 import type { Param, Sql } from '../sql.js';
 import { inList } from '../sql.js';
 import { threadHistories, toPositioned } from './thread-history.js';
-import { foldRows, THREAD_COLUMNS, THREAD_UPSERT, touchedMonths, UNIT_UPSERT } from './thread-rows.js';
+import { COMPARED_COLUMNS, FINDING_COLUMNS, foldRows, THREAD_COLUMNS, THREAD_UPSERT, touchedMonths, UNIT_UPSERT } from './thread-rows.js';
 import type { UnitKey } from './unit-rows.js';
 import { RATED_COLUMNS, UNIT_BY_KEY, UNIT_COLUMNS, unitsByKey } from './unit-rows.js';
 
@@ -95,6 +95,8 @@ export class ThreadsProjection {
     const position = formatPosition(end);
     const units: Param[][] = [];
     const threads: Param[][] = [];
+    const findings: Param[][] = [];
+    const compared: Param[][] = [];
     const known = (stream: string) => this.folded.get(stream)?.units ?? stored.get(stream);
     // A thread seen for the first time has its whole history in this page; the others are read back from the log, together.
     const whole = (stream: string) => {
@@ -112,6 +114,8 @@ export class ThreadsProjection {
         const thread = foldRows(stream, history, account, this.state.engine, partition, position);
         this.diff(stream, account, known(stream) ?? new Map<string, readonly unknown[]>(), thread.units, units, writes);
         threads.push(thread.thread);
+        for (const row of thread.findings) findings.push(row);
+        for (const row of thread.compared) compared.push(row);
         this.failures.clear(writes, 'thread', stream);
       } catch (error) {
         // Whatever happened to it before, a thread that does not fold is left out: the read models are the log without it, its months blocked.
@@ -133,8 +137,17 @@ export class ThreadsProjection {
         });
       }
     }
+    // A thread's findings are replaced whole; one seen for the first time has none to replace.
+    const replaced = streams.filter((s) => !fresh.has(s));
+    for (let i = 0; i < replaced.length; i += 500) {
+      const chunk = replaced.slice(i, i + 500);
+      writes.run(`DELETE FROM ${this.tables.findings} WHERE stream IN (${inList(chunk.length)})`, chunk);
+      writes.run(`DELETE FROM ${this.tables.compared} WHERE stream IN (${inList(chunk.length)})`, chunk);
+    }
     writes.insertMany(this.tables.units, UNIT_COLUMNS, units, UNIT_UPSERT);
     writes.insertMany(this.tables.threads, THREAD_COLUMNS, threads, THREAD_UPSERT);
+    writes.insertMany(this.tables.findings, FINDING_COLUMNS, findings, 'ON CONFLICT DO NOTHING');
+    writes.insertMany(this.tables.compared, COMPARED_COLUMNS, compared, 'ON CONFLICT DO NOTHING');
     this.pending.clear();
     this.fromLog.clear();
     this.accounts.clear();

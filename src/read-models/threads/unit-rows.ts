@@ -154,6 +154,60 @@ export async function unitsByKey(sql: Sql, table: string, keys: readonly { key: 
   return found;
 }
 
+/** Where a page of units in charge order ends, as a client hands it back: `instant~unit id`. */
+export interface UnitCursor {
+  readonly at: number;
+  readonly unitId: string;
+}
+
+export const cursorText = (unit: BillableUnit): string => `${unit.openedAt}~${unit.id}`;
+
+export function parseCursor(text: string): UnitCursor {
+  const split = text.indexOf('~');
+  return { at: Date.parse(text.slice(0, split)), unitId: text.slice(split + 1) };
+}
+
+/**
+ * A page of one WABA's units of a month in charge order, after a cursor, among rows the `where`
+ * clause narrows and `accept` keeps: reads chunk by chunk until the page is full. SQL orders
+ * instants only; the ids of units sharing an instant are ordered here, as rating orders them, and
+ * a chunk's last instant is read again whole with the next one, so no collation splits it.
+ */
+export async function unitPage(
+  sql: Sql,
+  table: string,
+  scope: { wabaId: string; period: string; from?: number; to?: number; where?: string; params?: readonly Param[] },
+  after: UnitCursor | undefined,
+  limit: number,
+  accept: (unit: BillableUnit) => boolean,
+): Promise<{ units: BillableUnit[]; more: boolean }> {
+  const page: BillableUnit[] = [];
+  let from = Math.max(scope.from ?? Number.MIN_SAFE_INTEGER, after?.at ?? Number.MIN_SAFE_INTEGER);
+  let chunk = Math.max(2 * limit, 200);
+  for (;;) {
+    const rows = await sql.rows(
+      `SELECT ${UNIT_SELECT} FROM ${table} WHERE waba_id = ? AND period = ? AND opened_at >= ? AND opened_at <= ?${scope.where ? ` AND ${scope.where}` : ''} ORDER BY opened_at, unit_id, stream LIMIT ?`,
+      [scope.wabaId, scope.period, from, scope.to ?? Number.MAX_SAFE_INTEGER, ...(scope.params ?? []), chunk],
+    );
+    const full = rows.length === chunk;
+    const lastAt = full ? Number(rows[rows.length - 1]![2]) : Number.POSITIVE_INFINITY;
+    if (full && Number(rows[0]![2]) === lastAt) {
+      chunk *= 2;
+      continue;
+    }
+    const units = rows.filter((row) => Number(row[2]) < lastAt).map((row) => ({ unit: unitOf(row), at: Number(row[2]) }));
+    units.sort(byCharge);
+    for (const { unit, at } of units) {
+      if (after && (at < after.at || (at === after.at && unit.id <= after.unitId))) continue;
+      if (!accept(unit)) continue;
+      if (page.length === limit) return { units: page, more: true };
+      page.push(unit);
+    }
+    if (!full) return { units: page, more: false };
+    from = lastAt;
+  }
+}
+
 /** The message a unit is named after: ids are `${kind}:${messageId}`. */
 function messageOf(unitId: string): string {
   return unitId.slice(unitId.indexOf(':') + 1);
