@@ -56,7 +56,7 @@ try {
   const pages: [string, string[]][] = [
     ['accounts', ['/accounts?limit=100']],
     ['accounts: a search', [`/accounts?limit=100&q=${waba}`]],
-    ['account: history, months, failures, parked webhooks', [`/accounts/${waba}`, `/accounts/${waba}/months`, '/projection/failures', '/webhooks/parked?limit=500']],
+    ['account: history, months, failures, parked webhooks', [`/accounts/${waba}`, `/accounts/${waba}/months`, `/projection/failures?wabaId=${waba}`, `/webhooks/parked?limit=500&wabaId=${waba}`]],
     ['month (draft, invoice)', [`/accounts/${waba}/drafts?period=2025-10`, `/invoices/${waba}.2025-10`]],
     ['line drill-down: first page of the biggest line', [`/accounts/${waba}/units?period=2025-10&line=${biggest}&limit=50`]],
     ['line drill-down: a page from its middle', [`/accounts/${waba}/units?period=2025-10&line=${biggest}&limit=50&after=${encodeURIComponent(middle.next)}`]],

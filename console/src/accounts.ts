@@ -70,8 +70,8 @@ export function AccountPage({ wabaId }: { wabaId: string }) {
   const history = useLoad(() => get<History>(`/accounts/${encodeURIComponent(wabaId)}`), [wabaId]);
   const months = useLoad(() => get<{ months: MonthRow[] }>(`/accounts/${encodeURIComponent(wabaId)}/months`), [wabaId]);
   const [period, setPeriod] = useState('');
-  const blocked = useLoad(() => ifAllowed(() => get<{ failures: { code: string; message: string; blocks: { wabaId: string; period: string }[] }[] }>('/projection/failures')), [wabaId]);
-  const parked = useLoad(() => ifAllowed(() => get<{ parked: { path: string; code: string; reason: string; wabaId: string | null }[] }>('/webhooks/parked?limit=500')), [wabaId]);
+  const blocked = useLoad(() => ifAllowed(() => get<{ failures: { code: string; message: string; blocks: { wabaId: string; period: string }[] }[] }>(`/projection/failures?wabaId=${encodeURIComponent(wabaId)}`)), [wabaId]);
+  const parked = useLoad(() => ifAllowed(() => get<{ parked: { path: string; code: string; reason: string; wabaId: string | null }[] }>(`/webhooks/parked?limit=500&wabaId=${encodeURIComponent(wabaId)}`)), [wabaId]);
   return html`<p class="crumbs"><a href="#/accounts">Accounts</a> › ${wabaId}</p>
     <${Shown} loaded=${history}>
       ${(h: History) => html`<h2>Account ${h.registered.wabaId}</h2>

@@ -4,7 +4,7 @@ import { Allow, Caller } from '../auth/auth.decorators.js';
 import type { Scope } from '../auth/scope.js';
 import { inScope } from '../auth/scope.js';
 import { notFound } from '../common/ledger-error.js';
-import { PageParams } from '../read-models/queries/query-params.js';
+import { ParkedParams } from '../read-models/queries/query-params.js';
 import { InboxState } from './inbox-state.js';
 import type { ParkedRecord } from './inbox-state.js';
 import { InboxProcessor } from './inbox.processor.js';
@@ -25,11 +25,12 @@ export class InboxController {
     private readonly processor: InboxProcessor,
   ) {}
 
-  @Doc({ summary: 'Webhook items parked', description: 'Items the inbox could not record yet, oldest first, with why; a key scoped to some WABAs sees theirs.', ok: PARKED_LIST, errors: [...READ_PROBLEMS] })
+  @Doc({ summary: 'Webhook items parked', description: 'Items the inbox could not record yet, oldest first, with why; a key scoped to some WABAs sees theirs; `wabaId` keeps one account\'s.', ok: PARKED_LIST, errors: [...READ_PROBLEMS] })
   @Get('parked')
   @Allow('billing')
-  async parked(@Query() params: PageParams, @Caller() scope: Scope): Promise<{ total: number; parked: ParkedView[] }> {
-    const all = (await this.state.unresolved()).filter((p) => scope.wabas === null || (p.wabaId !== null && inScope(scope, p.wabaId)));
+  async parked(@Query() params: ParkedParams, @Caller() scope: Scope): Promise<{ total: number; parked: ParkedView[] }> {
+    const seen = (wabaId: string | null) => (scope.wabas === null || (wabaId !== null && inScope(scope, wabaId))) && (params.wabaId === undefined || wabaId === params.wabaId);
+    const all = (await this.state.unresolved()).filter((p) => seen(p.wabaId));
     const offset = params.offset ?? 0;
     const page = all.slice(offset, offset + (params.limit ?? 100)).map(({ item, ...rest }) => ({ ...rest, command: item?.command ?? null }));
     return { total: all.length, parked: page };

@@ -58,6 +58,8 @@ export function inboxSuite(name: string, subject: () => Promise<InboxSubject>): 
       assert.deepEqual(outcome.parked.map((p) => [p.path, p.code]), [['entry[0].changes[0].value.messages[0]', 'ACCOUNT_UNKNOWN']]);
       const parked = await admin.get<Parked>('/webhooks/parked');
       assert.deepEqual(parked.body.parked.map((p) => [p.code, p.wabaId]), [['ACCOUNT_UNKNOWN', LATE]]);
+      assert.equal((await admin.get<Parked>(`/webhooks/parked?wabaId=${LATE}`)).body.total, 1);
+      assert.equal((await admin.get<Parked>('/webhooks/parked?wabaId=waba-someone-else')).body.total, 0, "one account's parked items only");
       const health = await admin.get<{ warnings: string[]; inbox: { parked: number } }>('/health');
       assert.equal(health.body.inbox.parked, 1);
       assert.match(health.body.warnings.join('\n'), /1 webhook item\(s\) parked/);

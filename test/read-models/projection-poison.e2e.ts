@@ -107,6 +107,9 @@ export function poisonSuite(name: string, subject: () => Promise<PoisonSubject>)
       assert.equal(thread.partition, month.partition, 'one portfolio, one partition');
       assert.match(thread.position, /^\d+\/\d+$/);
       assert.ok(thread.attempts >= 1 && thread.firstSeen <= thread.lastSeen);
+      const of = async (waba: string) => (await auditor.get<{ failures: FailureRecord[] }>(`/projection/failures?wabaId=${waba}`)).body.failures.map((f) => f.id).sort();
+      assert.deepEqual(await of(BAD), list.map((f) => f.id).sort());
+      assert.deepEqual(await of(GOOD), [], "one account's failures, as its page in the console asks for them");
       const cli = await runCli(['projection', 'failures', '--json'], context.env);
       assert.equal(cli.code, 0, cli.stderr);
       assert.deepEqual((JSON.parse(cli.stdout) as { failures: FailureRecord[] }).failures.map((f) => f.id).sort(), list.map((f) => f.id).sort());

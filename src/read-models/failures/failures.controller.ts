@@ -4,7 +4,7 @@ import { Allow, Caller } from '../../auth/auth.decorators.js';
 import type { Scope } from '../../auth/scope.js';
 import { inScope } from '../../auth/scope.js';
 import { Projections } from '../projections.js';
-import { ReadParams } from '../queries/query-params.js';
+import { AccountFilterParams } from '../queries/query-params.js';
 import { ReadModelReader } from '../read-model.reader.js';
 import type { RetryOutcome } from '../projections.js';
 import type { FailureRecord } from './failure-log.js';
@@ -21,14 +21,15 @@ export class FailuresController {
     @Inject(ReadModelReader) private readonly reader: ReadModelReader,
   ) {}
 
-  @Doc({ summary: 'Projection failures', description: 'What the projections could not process: each failure with its partition, position, stream, event type, code and message, when it was first and last seen, the attempts, and the account-months it blocks. A key limited to some WABAs sees only the failures that touch them.', ok: FAILURES, errors: [...READ_PROBLEMS] })
+  @Doc({ summary: 'Projection failures', description: 'What the projections could not process: each failure with its partition, position, stream, event type, code and message, when it was first and last seen, the attempts, and the account-months it blocks. A key limited to some WABAs sees only the failures that touch them; `wabaId` keeps those that touch one.', ok: FAILURES, errors: [...READ_PROBLEMS] })
   @Get('failures')
   @Allow('auditor')
-  async list(@Query() params: ReadParams, @Caller() scope: Scope): Promise<{ failures: FailureRecord[] }> {
+  async list(@Query() params: AccountFilterParams, @Caller() scope: Scope): Promise<{ failures: FailureRecord[] }> {
     // Failures are found by folding and rating: every partition must have folded and rated up to the position.
     await this.reader.reflecting(params.minPosition, true);
     const failures = await this.projections.failures();
-    return { failures: failures.filter((f) => visible(scope, f)) };
+    const only: Scope = params.wabaId === undefined ? scope : { ...scope, wabas: (scope.wabas ?? [params.wabaId]).filter((w) => w === params.wabaId) };
+    return { failures: failures.filter((f) => visible(only, f)) };
   }
 
   @Doc({ summary: 'Retry projection failures (admins)', description: 'Folds or rates again what failed, once its cause is gone; answers what is still failing. Admins only.', ok: RETRY, status: 200, errors: [...WRITE_PROBLEMS, 'FAILURE_UNKNOWN'] })

@@ -49,6 +49,14 @@ export class PageParams extends LimitParams {
   offset?: number;
 }
 
+/** Only what concerns one account: a failure that names it or blocks one of its months, an item parked for it. */
+export class AccountFilterParams extends ReadParams {
+  @ApiPropertyOptional({ description: 'Only what concerns this WABA' })
+  @IsOptional()
+  @IsLedgerId()
+  wabaId?: string;
+}
+
 /** Accounts, a page at a time, optionally those a search finds. */
 export class AccountsParams extends PageParams {
   @ApiPropertyOptional({ description: 'Only accounts whose WABA or portfolio id contains this, in any case', example: 'portfolio-12' })
@@ -56,6 +64,8 @@ export class AccountsParams extends PageParams {
   @Matches(/^[^\u0000-\u001f]{1,100}$/, { message: 'must be 1 to 100 printable characters' })
   q?: string;
 }
+
+export class ParkedParams extends IntersectionType(PageParams, AccountFilterParams) {}
 
 /** A month's units, a page at a time: all of them, or one draft line's. */
 export class UnitsParams extends IntersectionType(PeriodParams, PageParams) {
