@@ -2,7 +2,9 @@ import { useState } from 'preact/hooks';
 import { canWrite, download, get, post, Problem } from './api.js';
 import type { Caller } from './api.js';
 import { html, Shown, useLoad } from './load.js';
-import type { AdjustmentLineData, InvoiceLineData } from '../../projections/events.js';
+import type { AdjustmentLineData, InvoiceLineData, Positioned } from '../../projections/events.js';
+import type { ExplainedDecision } from '../../projections/audit/explain.js';
+import type { BillableUnit } from '../../projections/thread/thread.types.js';
 
 type Line = InvoiceLineData;
 
@@ -21,33 +23,13 @@ interface Invoice {
   readonly lines: readonly Line[];
 }
 
-interface Decision {
-  readonly event: string;
-  readonly messageId: string;
-  readonly at: string;
-  readonly position?: string;
-  readonly era: string | null;
-  readonly rule: string;
-  readonly action: string;
-  readonly explanation: string;
-  readonly unitId?: string;
-  readonly pricedAs?: { readonly charge: string; readonly unitPrice: string; readonly tier: string | null; readonly rateCard: { readonly id: string; readonly version: string; readonly row: string } | null };
-}
+type Decision = ExplainedDecision;
 
-interface Unit {
-  readonly id: string;
-  readonly kind: string;
-  readonly category: string;
-  readonly charge: string;
-  readonly openedAt: string;
-  readonly phoneNumberId: string;
-  readonly customer: string;
-  readonly era: string;
-  readonly messageIds: readonly string[];
-}
+type Unit = BillableUnit;
 
+/** The thread audit (GET /audit/accounts/.../threads/...), as far as a unit's view reads it. */
 interface ThreadAnswer {
-  readonly events: readonly { readonly type: string; readonly position?: string; readonly data: { readonly timestamp: string; readonly messageId: string } }[];
+  readonly events: readonly Positioned[];
   readonly decisions: readonly Decision[];
 }
 

@@ -8,23 +8,13 @@ import { DateTime } from 'luxon';
 import { get } from './api.js';
 import { html, Shown, useLoad } from './load.js';
 import type { WindowBar } from '../../projections/audit/window-bars.js';
+import type { ExplainedDecision } from '../../projections/audit/explain.js';
 
 echarts.use([CustomChart, ScatterChart, GridComponent, TooltipComponent, DataZoomComponent, SVGRenderer]);
 
 type Bar = WindowBar;
 
-interface Decision {
-  readonly at: string;
-  readonly event: string;
-  readonly messageId: string;
-  readonly position?: string;
-  readonly era: string | null;
-  readonly rule: string;
-  readonly action: string;
-  readonly explanation: string;
-  readonly unitId?: string;
-  readonly pricedAs?: { readonly charge: string; readonly unitPrice: string };
-}
+type Decision = ExplainedDecision;
 
 interface ThreadAudit {
   readonly bars: readonly Bar[];

@@ -78,8 +78,12 @@ describe('the console, in a real browser', { skip }, () => {
     // One customer service window: the reply at 13:05 UTC opens it for 24 h, 10:05 in São Paulo.
     assert.deepEqual(await page.locator('table.bars tbody tr').allInnerTexts(), ['Customer service window\t2025-10-06 10:05\t2025-10-07 10:05\t']);
     assert.ok((await page.locator('.timeline svg path').count()) > 10, 'the chart is drawn');
-    // The axis is the account's wall clock: a day's tick is labelled at its local midnight.
-    assert.ok((await page.locator('.timeline svg text').allTextContents()).includes('2025-10-07'), 'a tick at midnight in São Paulo');
+    // The axis is the account's wall clock: the tick labelled 2025-10-07 stands at midnight in São Paulo,
+    // 13 h 55 min into the window that opened at 10:05 (a UTC midnight would stand 10 h 55 min in).
+    const bar = (await page.locator('.timeline svg [fill="#4f8fd6"]').boundingBox())!;
+    const tick = (await page.locator('.timeline svg text', { hasText: '2025-10-07' }).boundingBox())!;
+    const into = (tick.x + tick.width / 2 - bar.x) / bar.width;
+    assert.ok(Math.abs(into - (13 + 55 / 60) / 24) < 0.02, `the day's tick stands ${(into * 24).toFixed(2)} h into the window`);
     const marks = page.locator('table.marks tbody tr');
     assert.equal(await marks.count(), 3);
     assert.deepEqual(await page.locator('table.marks tbody tr.charged td:nth-child(3)').allInnerTexts(), ['wamid.c1', 'wamid.c3']);

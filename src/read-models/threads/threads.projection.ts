@@ -97,6 +97,7 @@ export class ThreadsProjection {
     const threads: Param[][] = [];
     const findings: Param[][] = [];
     const compared: Param[][] = [];
+    const replaced: string[] = [];
     const known = (stream: string) => this.folded.get(stream)?.units ?? stored.get(stream);
     // A thread seen for the first time has its whole history in this page; the others are read back from the log, together.
     const whole = (stream: string) => {
@@ -110,6 +111,8 @@ export class ThreadsProjection {
       const account = this.ownerOf(stream, history);
       const partition = account && this.state.partitionOf(account.wabaId);
       if (!account || partition === undefined || !this.partitions.has(partition)) continue;
+      // A thread's findings are replaced whole; one seen for the first time has none to replace.
+      if (!fresh.has(stream)) replaced.push(stream);
       try {
         const thread = foldRows(stream, history, account, this.state.engine, partition, position);
         this.diff(stream, account, known(stream) ?? new Map<string, readonly unknown[]>(), thread.units, units, writes);
@@ -137,8 +140,6 @@ export class ThreadsProjection {
         });
       }
     }
-    // A thread's findings are replaced whole; one seen for the first time has none to replace.
-    const replaced = streams.filter((s) => !fresh.has(s));
     for (let i = 0; i < replaced.length; i += 500) {
       const chunk = replaced.slice(i, i + 500);
       writes.run(`DELETE FROM ${this.tables.findings} WHERE stream IN (${inList(chunk.length)})`, chunk);
